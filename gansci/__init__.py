@@ -1,0 +1,27 @@
+"""gansci: a GAN engine for science, with domain plugins and domain-metric validation."""
+
+from gansci.errors import (
+    CheckpointError,
+    ConfigError,
+    DataError,
+    GansciError,
+    RegistryError,
+    TrainingDiverged,
+)
+from gansci.experiment import Experiment
+from gansci.hookspecs import hookimpl
+from gansci.registry import get_registry
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CheckpointError",
+    "ConfigError",
+    "DataError",
+    "Experiment",
+    "GansciError",
+    "RegistryError",
+    "TrainingDiverged",
+    "get_registry",
+    "hookimpl",
+]

@@ -1,0 +1,145 @@
+"""Registrations of the built-in plugin: found through the ``gansci`` entry point like any."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gansci import metrics
+from gansci.builtin import mixtures, vectors
+from gansci.engine.game import standard_game
+from gansci.engine.losses import LOSSES
+from gansci.engine.penalties import PENALTIES
+from gansci.hookspecs import hookimpl
+from gansci.nets.mlp import MLPDiscriminator, MLPGenerator
+from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+
+VECTOR = ("vector",)
+
+
+@hookimpl
+def gansci_datasets() -> list[Spec]:
+    return [
+        Spec("ring8", "8 Gaussians on a circle of radius 2, std 0.02", mixtures.ring8, ("mixture",)),
+        Spec("grid25", "25 Gaussians on a 5x5 grid, spacing 2, std 0.05", mixtures.grid25, ("mixture",)),
+        Spec("vectors", "rows of your own .npy/.csv file (data.path=FILE)", vectors.vectors, VECTOR),
+    ]
+
+
+@hookimpl
+def gansci_generators() -> list[Spec]:
+    return [Spec("mlp", "MLP from a Gaussian latent to a vector", MLPGenerator, VECTOR)]
+
+
+@hookimpl
+def gansci_discriminators() -> list[Spec]:
+    return [Spec("mlp", "MLP from a vector to a logit", MLPDiscriminator, VECTOR)]
+
+
+@hookimpl
+def gansci_games() -> list[Spec]:
+    return [Spec("standard", "G vs D, alternating, n_critic D steps per G step", standard_game)]
+
+
+@hookimpl
+def gansci_losses() -> list[Spec]:
+    return [Spec(name, loss.description, lambda loss=loss: loss) for name, loss in LOSSES.items()]
+
+
+@hookimpl
+def gansci_penalties() -> list[Spec]:
+    return [Spec(name, p.description, lambda p=p: p) for name, p in PENALTIES.items()]
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    a = np.asarray(a)
+    return a.reshape(len(a), -1)
+
+
+@hookimpl
+def gansci_metrics() -> list[MetricSpec]:
+    return [
+        MetricSpec(
+            "mmd",
+            "MMD² (Gaussian kernel, median bandwidth) with permutation p-value",
+            lambda x, y, data, rng: metrics.mmd(_flat(x), _flat(y), rng),
+            VECTOR,
+        ),
+        MetricSpec(
+            "energy",
+            "energy distance",
+            lambda x, y, data, rng: metrics.energy_distance(_flat(x), _flat(y)),
+            VECTOR,
+        ),
+        MetricSpec(
+            "swd",
+            "sliced 1-Wasserstein distance, 256 projections",
+            lambda x, y, data, rng: metrics.sliced_wasserstein(_flat(x), _flat(y), rng),
+            VECTOR,
+        ),
+        MetricSpec(
+            "c2st",
+            "k-NN classifier two-sample test: accuracy (0.5 = indistinguishable), p-value",
+            lambda x, y, data, rng: metrics.c2st(_flat(x), _flat(y), rng),
+            VECTOR,
+        ),
+        MetricSpec(
+            "prdc",
+            "precision, recall, density, coverage (k=5 nearest neighbours)",
+            lambda x, y, data, rng: metrics.prdc(_flat(y), _flat(x)),
+            VECTOR,
+        ),
+        MetricSpec(
+            "modes",
+            "modes captured, high-quality fraction, reverse KL (VEEGAN/PacGAN protocol)",
+            mixtures.mode_statistics,
+            ("mixture",),
+        ),
+    ]
+
+
+@hookimpl
+def gansci_formats() -> list[FormatSpec]:
+    return [
+        FormatSpec(".npy", "NumPy array", VECTOR, vectors.write_npy, vectors.read_array),
+        FormatSpec(".csv", "comma-separated rows", VECTOR, vectors.write_csv, vectors.read_array),
+    ]
+
+
+@hookimpl
+def gansci_figures() -> list[FigureSpec]:
+    return [FigureSpec("scatter", "real vs generated samples", vectors.scatter, VECTOR)]
+
+
+def _mixture_recipe(dataset: str, description: str) -> RecipeSpec:
+    return RecipeSpec(
+        dataset,
+        description,
+        {
+            "data": {"name": dataset},
+            "generator": {"name": "mlp", "latent_dim": 2, "hidden": 256, "depth": 3},
+            "discriminator": {"name": "mlp", "hidden": 256, "depth": 3},
+            "game": {"name": "standard", "loss": "ns", "penalty": "r1", "penalty_weight": 0.1},
+            "train": {
+                "steps": 6000,
+                "batch_size": 512,
+                "lr_g": 2e-4,
+                "lr_d": 2e-4,
+                "betas_g": [0.5, 0.999],
+                "betas_d": [0.5, 0.999],
+                "ema": 0.999,
+                "log_every": 200,
+                "eval_every": 2000,
+                "eval_metrics": ["modes"],
+                "checkpoint_every": 1000,
+            },
+            "validate": {"n_samples": 2500},
+        },
+    )
+
+
+@hookimpl
+def gansci_recipes() -> list[RecipeSpec]:
+    return [
+        _mixture_recipe("ring8", "mode-collapse benchmark: 8 Gaussians on a ring"),
+        _mixture_recipe("grid25", "mode-collapse benchmark: 25 Gaussians on a grid"),
+    ]

@@ -1,0 +1,63 @@
+"""Vector data: a user's own array file, sample formats and the scatter figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from gansci.data import Dataset, read_array, split_train_test
+
+
+def vectors(
+    path: str = "", test_fraction: float = 0.2, standardize: bool = True, seed: int = 0
+) -> Dataset:
+    """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``)."""
+    if not path:
+        from gansci.errors import ConfigError
+
+        raise ConfigError("dataset 'vectors' reads a file: give it with --set data.path=FILE")
+    a = read_array(path, min_rows=4)
+    if standardize:
+        std = a.std(0)
+        a = (a - a.mean(0)) / np.where(std > 0, std, 1.0)
+    train, test = split_train_test(torch.tensor(a, dtype=torch.float32), test_fraction, seed)
+    return Dataset(train, test, domains=("vector",))
+
+
+def write_npy(samples: np.ndarray, path: str) -> None:
+    np.save(path, np.asarray(samples), allow_pickle=False)
+
+
+def write_csv(samples: np.ndarray, path: str) -> None:
+    a = np.asarray(samples)
+    np.savetxt(path, a.reshape(len(a), -1), delimiter=",", fmt="%.9g")
+
+
+def scatter(samples: np.ndarray, real: np.ndarray, dataset: Dataset, path: str) -> None:
+    """Real vs generated: the 2-D plane, or the pairwise projections of the first axes."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x, y = np.asarray(samples).reshape(len(samples), -1), np.asarray(real).reshape(len(real), -1)
+    d = min(x.shape[1], 4)
+    pairs = [(0, 1)] if d <= 2 else [(i, j) for i in range(d) for j in range(i + 1, d)][:6]
+    if d == 1:
+        fig, ax = plt.subplots(figsize=(5, 4))
+        ax.hist([y[:, 0], x[:, 0]], bins=60, label=["real", "generated"], density=True)
+        ax.legend()
+    else:
+        fig, axes = plt.subplots(1, len(pairs), figsize=(4 * len(pairs), 4), squeeze=False)
+        for ax, (i, j) in zip(axes[0], pairs, strict=True):
+            ax.scatter(y[:, i], y[:, j], s=2, alpha=0.3, label="real", color="tab:blue")
+            ax.scatter(x[:, i], x[:, j], s=2, alpha=0.3, label="generated", color="tab:red")
+            ax.set_xlabel(f"x{i}")
+            ax.set_ylabel(f"x{j}")
+            ax.set_aspect("equal", adjustable="datalim")
+        axes[0][0].legend(markerscale=5)
+    fig.tight_layout()
+    fig.savefig(Path(path), dpi=110)
+    plt.close(fig)

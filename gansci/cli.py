@@ -1,0 +1,146 @@
+"""The `gansci` command: plugins | recipes | datasets | metrics | run | resume | sample | validate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from gansci.config import overrides_to_dict
+from gansci.errors import GansciError
+from gansci.experiment import Experiment
+from gansci.registry import get_registry
+from gansci.report import format_table
+from gansci.specs import KINDS
+
+
+def _cmd_plugins(args: argparse.Namespace) -> None:
+    reg = get_registry()
+    for info in sorted(reg.plugins.values(), key=lambda p: p.name):
+        status = f"BROKEN: {info.error}" if info.error else "ok"
+        print(f"{info.name} {info.version} [{status}]")
+        for kind in KINDS:
+            if info.registered.get(kind):
+                print(f"  {kind}: {', '.join(info.registered[kind])}")
+    for (kind, name), owners in reg.conflicts.items():
+        print(f"CONFLICT: {kind[:-1]} {name!r} is registered by {' and '.join(owners)}")
+
+
+def _listing(kind: str):
+    def show(args: argparse.Namespace) -> None:
+        specs = sorted(get_registry().specs(kind), key=lambda ps: ps[1].name)
+        width = max((len(s.name) for _, s in specs), default=0)
+        for plugin, spec in specs:
+            print(f"{spec.name:<{width}}  {spec.description}  [{plugin}]")
+
+    return show
+
+
+def _print_rows(rows) -> None:
+    print("\n".join(format_table(rows)))
+
+
+def _cmd_run(args: argparse.Namespace) -> None:
+    exp = Experiment.from_recipe(
+        args.recipe, seed=args.seed, device=args.device, out=args.out, **overrides_to_dict(args.set)
+    )
+    exp.run(validate=not args.no_validate)
+    print(f"run folder: {exp.run_dir}")
+    if not args.no_validate:
+        _print_rows(_last_rows(exp))
+        print(f"report: {exp.run_dir / 'report.md'}")
+
+
+def _last_rows(exp: Experiment):
+    import json
+
+    from gansci.experiment import MetricValue
+
+    data = json.loads((exp.run_dir / "validation.json").read_text())
+    return [MetricValue(**r) for r in data]
+
+
+def _cmd_resume(args: argparse.Namespace) -> None:
+    exp = Experiment.load(args.run_dir, **overrides_to_dict(args.set))
+    exp.resume(validate=not args.no_validate)
+    print(f"run folder: {exp.run_dir}")
+
+
+def _cmd_sample(args: argparse.Namespace) -> None:
+    exp = Experiment.load(args.run_dir)
+    path = exp.write_samples(exp.sample(args.n, seed=args.seed), args.output)
+    print(f"wrote {args.n} samples to {path}")
+
+
+def _cmd_validate(args: argparse.Namespace) -> None:
+    exp = Experiment.load(args.run_dir)
+    samples = exp.read_samples(args.samples) if args.samples else None
+    _print_rows(exp.validate(samples))
+    print(f"report: {exp.run_dir / 'report.md'}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gansci", description=__doc__)
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sub.add_parser("plugins", help="installed plugins and what they register").set_defaults(
+        func=_cmd_plugins
+    )
+    for kind in ("recipes", "datasets", "metrics", "generators", "discriminators", "games", "losses", "penalties"):
+        sub.add_parser(kind, help=f"list {kind}").set_defaults(func=_listing(kind))
+
+    def add_set(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--set", action="append", default=[], metavar="KEY=VALUE",
+            help="override a config field, e.g. train.steps=2000 (repeatable)",
+        )
+        q.add_argument("--no-validate", action="store_true", help="skip the validation report")
+
+    q = sub.add_parser("run", help="train a recipe into a run folder")
+    q.add_argument("recipe")
+    q.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
+    q.add_argument("--seed", type=int, default=0)
+    q.add_argument("--device", default=None, help="auto | cpu | cuda")
+    add_set(q)
+    q.set_defaults(func=_cmd_run)
+
+    q = sub.add_parser("resume", help="continue a run from its last checkpoint")
+    q.add_argument("run_dir", type=Path)
+    add_set(q)
+    q.set_defaults(func=_cmd_resume)
+
+    q = sub.add_parser("sample", help="write generated samples from a run")
+    q.add_argument("run_dir", type=Path)
+    q.add_argument("-n", type=int, required=True, help="number of samples")
+    q.add_argument("-o", "--output", type=Path, required=True, help="file; suffix picks format")
+    q.add_argument("--seed", type=int, default=0)
+    q.set_defaults(func=_cmd_sample)
+
+    q = sub.add_parser("validate", help="domain metrics and report.md for a run")
+    q.add_argument("run_dir", type=Path)
+    q.add_argument("--samples", type=Path, default=None, help="validate these samples instead")
+    q.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        args.func(args)
+    except GansciError as exc:
+        print(f"gansci: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("gansci: interrupted; the last checkpoint is intact", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The experiment config: typed sections, validated, read from and written to TOML."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import sys
+import types
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from gansci.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass
+class ComponentConfig:
+    """A registered component by name; every other key is a parameter of its factory."""
+
+    name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class DiscriminatorConfig(ComponentConfig):
+    spectral_norm: bool = False
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 2000
+    batch_size: int = 256
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas_g: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    betas_d: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    lr_schedule: str = "constant"  # constant | linear (decay to zero at the last step)
+    grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
+    ema: float = 0.0  # decay of the generator's weight average; 0 turns it off
+    log_every: int = 100
+    eval_every: int = 0  # evaluate eval_metrics every this many steps; 0 turns it off
+    eval_metrics: list[str] = field(default_factory=list)
+    checkpoint_every: int = 500
+    keep_checkpoints: int = 3
+    progress: bool = True
+
+
+@dataclass
+class ValidateConfig:
+    n_samples: int = 2500
+    metrics: list[str] = field(default_factory=list)  # empty: every metric of the domain
+    seed: int = 1234
+
+
+@dataclass
+class ExperimentConfig:
+    recipe: str = ""
+    seed: int = 0
+    device: str = "auto"
+    data: ComponentConfig = field(default_factory=ComponentConfig)
+    generator: ComponentConfig = field(default_factory=ComponentConfig)
+    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    game: ComponentConfig = field(default_factory=lambda: ComponentConfig("standard"))
+    train: TrainConfig = field(default_factory=TrainConfig)
+    validate: ValidateConfig = field(default_factory=ValidateConfig)
+
+    # -- building ---------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any], where: str = "config") -> ExperimentConfig:
+        """Build from a nested mapping, checking every key and type; errors name the key."""
+        return _build(cls, raw, where, "")
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> ExperimentConfig:
+        path = Path(path)
+        try:
+            raw = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such config file") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        return cls.from_dict(raw, where=str(path))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, ComponentConfig):
+                section = {k: v for k, v in dataclasses.asdict(value).items() if k != "params"}
+                section.update(value.params)
+                out[f.name] = section
+            elif dataclasses.is_dataclass(value):
+                out[f.name] = dataclasses.asdict(value)
+            else:
+                out[f.name] = value
+        return out
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(self.to_dict())
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_toml())
+
+
+# -- overrides ------------------------------------------------------------------------
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``"train.steps=2000"`` -> ``("train.steps", 2000)``; values are TOML, else strings."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"override {text!r} is not of the form section.key=value")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()  # a bare word or path: data.path=runs/x.npy
+    return key, parsed
+
+
+def merge(base: Mapping[str, Any], updates: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``updates`` into a copy of ``base``; dotted keys address nested sections."""
+    out = {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in base.items()}
+    for key, value in updates.items():
+        head, _, rest = key.partition(".")
+        if rest:
+            value = {rest: value}
+        if isinstance(value, Mapping) and isinstance(out.get(head), Mapping):
+            out[head] = merge(out[head], value)
+        else:
+            out[head] = dict(value) if isinstance(value, Mapping) else value
+    return out
+
+
+def overrides_to_dict(items: Iterable[str]) -> dict[str, Any]:
+    return merge({}, dict(parse_override(s) for s in items))
+
+
+# -- checking ---------------------------------------------------------------------------
+
+
+def _build(cls: type, raw: Mapping[str, Any], where: str, prefix: str) -> Any:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where}: [{prefix.rstrip('.')}] must be a table, got {raw!r}")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    component = issubclass(cls, ComponentConfig)
+    kwargs: dict[str, Any] = {}
+    params: dict[str, Any] = dict(raw.get("params", {})) if component else {}
+    for key, value in raw.items():
+        if key == "params" and component:
+            continue
+        if key not in fields or key == "params":
+            if component:
+                params[key] = value  # checked later against the factory's signature
+                continue
+            valid = ", ".join(f for f in fields)
+            raise ConfigError(f"{where}: unknown key {prefix}{key!r}; valid keys: {valid}")
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            kwargs[key] = _build(hint, value, where, f"{prefix}{key}.")
+        else:
+            kwargs[key] = coerce(value, hint, f"{where}: {prefix}{key}")
+    if component:
+        kwargs["params"] = params
+    return cls(**kwargs)
+
+
+def coerce(value: Any, hint: Any, where: str) -> Any:
+    """Check ``value`` against a type hint, converting only where lossless (int -> float)."""
+    if hint is Any or hint is inspect.Parameter.empty:
+        return value
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        errors = []
+        for option in typing.get_args(hint):
+            if option is type(None) and value is None:
+                return None
+            try:
+                return coerce(value, option, where)
+            except ConfigError as exc:
+                errors.append(exc)
+        raise errors[-1]
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"{where} must be a list, got {value!r}")
+        (inner, *_) = typing.get_args(hint) or (Any,)
+        return [coerce(v, inner, where) for v in value]
+    if origin is dict or hint is dict:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where} must be a table, got {value!r}")
+        return dict(value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if hint is bool and not isinstance(value, bool):
+        raise ConfigError(f"{where} must be true or false, got {value!r}")
+    if hint is int and isinstance(value, bool):
+        raise ConfigError(f"{where} must be an integer, got {value!r}")
+    if isinstance(hint, type) and not isinstance(value, hint):
+        raise ConfigError(f"{where} must be {hint.__name__}, got {value!r}")
+    return value
+
+
+def check_params(
+    factory: Callable[..., Any], params: Mapping[str, Any], where: str, skip: int = 0
+) -> dict[str, Any]:
+    """Check config params against ``factory``'s keyword parameters (after ``skip`` leading
+    positional ones); unknown keys and wrong types name the key and the valid choices."""
+    sig = inspect.signature(factory)
+    accepted = list(sig.parameters.values())[skip:]
+    by_name = {p.name: p for p in accepted if p.kind is not p.VAR_POSITIONAL}
+    open_ended = any(p.kind is p.VAR_KEYWORD for p in accepted)
+    try:
+        hints = typing.get_type_hints(factory.__init__ if isinstance(factory, type) else factory)
+    except Exception:  # unresolvable annotations: fall back to the defaults' types
+        hints = {}
+    out = {}
+    for key, value in params.items():
+        p = by_name.get(key)
+        if p is None or p.kind is p.VAR_KEYWORD:
+            if open_ended:
+                out[key] = value
+                continue
+            valid = ", ".join(n for n, q in by_name.items() if q.kind is not q.VAR_KEYWORD)
+            raise ConfigError(f"{where}: unknown key {key!r}; valid keys: name, {valid}")
+        hint = hints.get(key, p.annotation)
+        if hint is inspect.Parameter.empty and p.default not in (None, inspect.Parameter.empty):
+            hint = type(p.default)
+        out[key] = coerce(value, hint, f"{where}.{key}")
+    missing = [
+        p.name
+        for p in by_name.values()
+        if p.default is p.empty and p.name not in out and p.kind is not p.VAR_KEYWORD
+    ]
+    if missing:
+        raise ConfigError(f"{where}: missing required key(s): {', '.join(missing)}")
+    return out
+

@@ -1,0 +1,1 @@
+"""The adversarial engine: losses, penalties, games, the trainer and checkpoints."""

@@ -1,0 +1,211 @@
+"""The training loop: players and optimisers, logging, evaluation, checkpoints, guards."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+from tqdm.auto import tqdm
+
+from gansci.config import TrainConfig
+from gansci.data import Dataset
+from gansci.engine import checkpoint, distributed
+from gansci.engine.game import Game
+from gansci.errors import ConfigError, TrainingDiverged
+
+log = logging.getLogger(__name__)
+
+
+class Player:
+    """One side of the game: its parameters, optimiser, schedule and gradient clipping."""
+
+    def __init__(
+        self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig
+    ):
+        self.params = params
+        self.optimizer = torch.optim.Adam(params, lr=lr, betas=tuple(betas))
+        steps = cfg.steps
+        if cfg.lr_schedule == "constant":
+            factor: Callable[[int], float] = lambda s: 1.0  # noqa: E731
+        elif cfg.lr_schedule == "linear":
+            factor = lambda s: max(0.0, 1.0 - s / steps)  # noqa: E731
+        else:
+            raise ConfigError(
+                f"train.lr_schedule: unknown schedule {cfg.lr_schedule!r}; valid: constant, linear"
+            )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
+        self.grad_clip = cfg.grad_clip
+        self.grad_norm: Tensor | None = None
+
+    def step(self, loss: Tensor) -> None:
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        grads = [p.grad for p in self.params if p.grad is not None]
+        if self.grad_clip > 0:
+            self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+        else:
+            self.grad_norm = nn.utils.get_total_norm(grads)
+        self.optimizer.step()
+
+
+class MetricsLog:
+    """metrics.jsonl: one JSON object a line; only the main process writes."""
+
+    def __init__(self, path: Path | None, resume_step: int = 0):
+        self.path = path if distributed.is_main() else None
+        if self.path is not None and self.path.exists():
+            kept = [
+                line
+                for line in self.path.read_text().splitlines()
+                if line.strip() and json.loads(line).get("step", 0) <= resume_step
+            ]
+            self.path.write_text("".join(line + "\n" for line in kept))
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self.path is not None:
+            with self.path.open("a") as f:
+                f.write(json.dumps(record) + "\n")
+
+
+Evaluate = Callable[[Game], dict[str, float]]
+
+
+class Trainer:
+    """Runs a game for ``cfg.steps`` steps, writing logs and checkpoints into ``run_dir``.
+
+    Nothing inside a step waits on the device: losses accumulate as tensors and are
+    synchronised only at log, evaluation and checkpoint steps, where a non-finite loss
+    stops the run before anything is written, so the last good checkpoint stays intact.
+    """
+
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        run_dir: Path | None = None,
+        seed: int = 0,
+        evaluate: Evaluate | None = None,
+    ):
+        self.cfg = cfg
+        self.run_dir = run_dir
+        self.seed = seed
+        self.evaluate = evaluate
+        self.step = 0
+
+    @property
+    def checkpoint_dir(self) -> Path | None:
+        return self.run_dir / "checkpoints" if self.run_dir else None
+
+    def fit(self, game: Game, data: Dataset, resume: Path | None = None) -> Game:
+        cfg = self.cfg
+        lrs = {"G": (cfg.lr_g, cfg.betas_g), "D": (cfg.lr_d, cfg.betas_d)}
+        players = {
+            name: Player(params, *lrs.get(name, lrs["D"]), cfg)
+            for name, params in game.players().items()
+        }
+        if resume is not None:
+            self._restore(checkpoint.load(resume, data.device), game, players)
+        else:
+            torch.manual_seed(self.seed + distributed.rank())
+            self.step = 0
+        metrics_log = MetricsLog(self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step)
+
+        def sample_real() -> Any:
+            return data.sample(cfg.batch_size)
+
+        keys: list[str] | None = None
+        acc: Tensor | None = None
+        bad_at: Tensor | None = None
+        n_acc = 0
+        bar = tqdm(
+            total=cfg.steps,
+            initial=self.step,
+            desc="train",
+            disable=not (cfg.progress and sys.stderr.isatty()),
+            dynamic_ncols=True,
+        )
+        with bar:
+            while self.step < cfg.steps:
+                out = game.step(sample_real, players)
+                out.update({f"grad_norm_{n}": p.grad_norm for n, p in players.items()})
+                game.update_ema()
+                for p in players.values():
+                    p.scheduler.step()
+                if keys is None:
+                    keys = list(out)
+                values = torch.stack([out[k].float() for k in keys])
+                if acc is None:
+                    acc, bad_at = torch.zeros_like(values), torch.full_like(values, -1)
+                bad_at = torch.where(~values.isfinite() & (bad_at < 0), self.step, bad_at)
+                acc += values
+                n_acc += 1
+                self.step += 1
+                bar.update()
+                done = self.step
+                is_log = done % cfg.log_every == 0 or done == cfg.steps
+                is_eval = cfg.eval_every > 0 and done % cfg.eval_every == 0
+                is_ckpt = self.run_dir is not None and (
+                    done % cfg.checkpoint_every == 0 or done == cfg.steps
+                )
+                if not (is_log or is_eval or is_ckpt):
+                    continue
+                self._check_finite(keys, bad_at)
+                record = {"step": done, "kind": "train"}
+                record.update(zip(keys, (acc / n_acc).tolist(), strict=True))
+                record.update({f"lr_{n}": p.scheduler.get_last_lr()[0] for n, p in players.items()})
+                acc.zero_()
+                n_acc = 0
+                if is_log:
+                    metrics_log.write(record)
+                    bar.set_postfix(
+                        {k: f"{v:.3g}" for k, v in record.items() if k.startswith("loss")}
+                    )
+                if is_eval and self.evaluate is not None:
+                    scores = self.evaluate(game)
+                    metrics_log.write({"step": done, "kind": "eval", **scores})
+                    log.info("step %d: %s", done, scores)
+                if is_ckpt and distributed.is_main():
+                    self._save(game, players)
+        return game
+
+    def _check_finite(self, keys: list[str], bad_at: Tensor) -> None:
+        bad = bad_at.tolist()
+        failures = [(int(s), k) for s, k in zip(bad, keys, strict=True) if s >= 0]
+        if not failures:
+            return
+        step, key = min(failures)
+        last = checkpoint.latest(self.checkpoint_dir) if self.checkpoint_dir else None
+        kept = f"the last good checkpoint is {last}" if last else "no checkpoint was written"
+        raise TrainingDiverged(
+            f"training diverged: {key} became non-finite at step {step + 1}; {kept}. "
+            "Lower the learning rates, add a gradient penalty or clip gradients "
+            "(--set train.grad_clip=1.0)."
+        )
+
+    def _save(self, game: Game, players: dict[str, Player]) -> None:
+        state = {
+            "step": self.step,
+            "game": game.state_dict(),
+            "optimizers": {n: p.optimizer.state_dict() for n, p in players.items()},
+            "schedulers": {n: p.scheduler.state_dict() for n, p in players.items()},
+            "rng": {
+                "torch": torch.get_rng_state(),
+                "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            },
+        }
+        checkpoint.save(state, self.checkpoint_dir, self.step, self.cfg.keep_checkpoints)
+
+    def _restore(self, state: dict[str, Any], game: Game, players: dict[str, Player]) -> None:
+        game.load_state_dict(state["game"])
+        for name, player in players.items():
+            player.optimizer.load_state_dict(state["optimizers"][name])
+            player.scheduler.load_state_dict(state["schedulers"][name])
+        torch.set_rng_state(state["rng"]["torch"].cpu())
+        if state["rng"]["cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
+        self.step = int(state["step"])

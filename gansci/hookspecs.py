@@ -1,0 +1,85 @@
+"""The plugin contract: every hook a gansci plugin can implement, documented where declared.
+
+A plugin is a module (or object) named by an entry point in the ``gansci`` group. It
+implements any of these hooks with :data:`gansci.hookimpl`; each returns a list of specs
+(see :mod:`gansci.specs`). Names are global across plugins: two plugins registering the
+same name in the same kind is an error that names both.
+"""
+
+from __future__ import annotations
+
+import pluggy
+
+from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+
+hookspec = pluggy.HookspecMarker("gansci")
+hookimpl = pluggy.HookimplMarker("gansci")
+
+
+@hookspec
+def gansci_datasets() -> list[Spec]:
+    """Datasets: ``factory(**params) -> gansci.data.Dataset``.
+
+    A dataset that reads a user's file takes it as the parameter ``path`` so that
+    ``--set data.path=FILE`` works for every such dataset. ``domains`` names the kinds of
+    data it holds (for example ``("attractor", "vector")``); metrics, figures and sample
+    formats registered for any of them apply to it.
+    """
+
+
+@hookspec
+def gansci_generators() -> list[Spec]:
+    """Generators: ``factory(data, **params) -> torch.nn.Module``.
+
+    The module has an int attribute ``latent_dim`` and maps a latent batch ``z`` of shape
+    ``(n, latent_dim)`` to a fake batch of the same structure as ``data.sample(n)``.
+    """
+
+
+@hookspec
+def gansci_discriminators() -> list[Spec]:
+    """Discriminators: ``factory(data, **params) -> torch.nn.Module``.
+
+    The module maps a real or fake batch to logits of shape ``(n,)``. It may expose
+    ``features(batch)`` (an intermediate representation) for feature-matching objectives.
+    """
+
+
+@hookspec
+def gansci_games() -> list[Spec]:
+    """Games (training objectives): ``factory(data, make_generator, make_discriminator,
+    **params) -> gansci.engine.game.Game``.
+
+    ``make_generator()`` and ``make_discriminator()`` build fresh networks from the config,
+    so a game may build as many as it needs (the cycle game builds two of each).
+    """
+
+
+@hookspec
+def gansci_losses() -> list[Spec]:
+    """Adversarial losses: ``factory() -> gansci.engine.losses.Loss``."""
+
+
+@hookspec
+def gansci_penalties() -> list[Spec]:
+    """Discriminator regularisers: ``factory() -> gansci.engine.penalties.Penalty``."""
+
+
+@hookspec
+def gansci_metrics() -> list[MetricSpec]:
+    """Metrics that judge generated against real samples of the given domains."""
+
+
+@hookspec
+def gansci_recipes() -> list[RecipeSpec]:
+    """Ready-made experiments: a dataset, networks, game, training settings and metrics."""
+
+
+@hookspec
+def gansci_formats() -> list[FormatSpec]:
+    """Sample file formats, chosen by the output file's suffix (``.npy``, ``.fasta``, ...)."""
+
+
+@hookspec
+def gansci_figures() -> list[FigureSpec]:
+    """Figures for the validation report, drawn from generated and real samples."""

@@ -1,0 +1,91 @@
+"""Multilayer perceptrons for vector data, and spectral normalisation of any network."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor, nn
+
+from gansci.data import Dataset
+from gansci.errors import ConfigError
+
+ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "leaky_relu": lambda: nn.LeakyReLU(0.2),
+    "elu": nn.ELU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "silu": nn.SiLU,
+}
+
+
+def activation(name: str) -> nn.Module:
+    if name not in ACTIVATIONS:
+        raise ConfigError(f"unknown activation {name!r}; valid: {', '.join(ACTIVATIONS)}")
+    return ACTIVATIONS[name]()
+
+
+def MLP(d_in: int, d_out: int | None, hidden: int, depth: int, act: str) -> nn.Sequential:
+    """``depth`` hidden layers of width ``hidden`` after ``d_in`` inputs, then a linear
+    layer to ``d_out`` outputs (none when ``d_out`` is None: the hidden features)."""
+    layers: list[nn.Module] = []
+    width = d_in
+    for _ in range(depth):
+        layers += [nn.Linear(width, hidden), activation(act)]
+        width = hidden
+    if d_out is not None:
+        layers.append(nn.Linear(width, d_out))
+    return nn.Sequential(*layers)
+
+
+def _sample_dim(data: Dataset) -> tuple[int, tuple[int, ...]]:
+    shape = tuple(data.train.shape[1:])
+    return math.prod(shape), shape
+
+
+class MLPGenerator(nn.Module):
+    """Gaussian latent -> MLP -> a sample of the dataset's shape."""
+
+    def __init__(
+        self,
+        data: Dataset,
+        latent_dim: int = 2,
+        hidden: int = 128,
+        depth: int = 3,
+        activation: str = "relu",
+    ):
+        super().__init__()
+        self.latent_dim = latent_dim
+        d, self.shape = _sample_dim(data)
+        self.net = MLP(latent_dim, d, hidden, depth, activation)
+
+    def forward(self, z: Tensor) -> Tensor:
+        return self.net(z).view(-1, *self.shape)
+
+
+class MLPDiscriminator(nn.Module):
+    """Sample -> MLP -> one logit; ``features`` is the last hidden layer."""
+
+    def __init__(
+        self, data: Dataset, hidden: int = 128, depth: int = 3, activation: str = "leaky_relu"
+    ):
+        super().__init__()
+        d, _ = _sample_dim(data)
+        self.body = MLP(d, None, hidden, depth, activation)
+        self.head = nn.Linear(hidden if depth else d, 1)
+
+    def features(self, x: Tensor) -> Tensor:
+        return self.body(x.flatten(1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.head(self.features(x)).squeeze(-1)
+
+
+def spectral_norm_all(module: nn.Module) -> nn.Module:
+    """Spectrally normalise every linear and convolutional layer of ``module`` in place
+    (Miyato et al. 2018), so spectral norm is an option on any discriminator."""
+    for child in list(module.modules()):
+        if isinstance(child, (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)):
+            torch.nn.utils.parametrizations.spectral_norm(child)
+    return module

@@ -1,0 +1,136 @@
+"""The plugin registry: a pluggy PluginManager over the ``gansci`` entry-point group."""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import os
+from dataclasses import dataclass, field
+from importlib import metadata
+from typing import Any
+
+import pluggy
+
+from gansci import hookspecs
+from gansci.errors import RegistryError
+from gansci.specs import KINDS
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "gansci"
+DISABLE_ENV = "GANSCI_DISABLE_PLUGINS"
+
+
+@dataclass
+class PluginInfo:
+    """What one plugin is and what it registered (or the error that stopped it)."""
+
+    name: str
+    version: str = ""
+    registered: dict[str, list[str]] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Registry:
+    """Every component of every loaded plugin, looked up by kind and name.
+
+    A plugin that fails to import or register is recorded as broken and skipped; the
+    others still load. ``plugins`` adds objects directly (tests use tiny in-test plugins).
+    """
+
+    def __init__(self, plugins: dict[str, Any] | None = None, entry_points: bool = True):
+        self.pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self._items: dict[str, dict[str, tuple[str, Any]]] = {k: {} for k in KINDS}
+        self._conflicts: dict[tuple[str, str], list[str]] = {}
+        disabled = {s.strip() for s in os.environ.get(DISABLE_ENV, "").split(",") if s.strip()}
+        if entry_points:
+            for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
+                if ep.name in disabled or ep.name in self.plugins:
+                    continue
+                info = PluginInfo(ep.name, ep.dist.version if ep.dist else "")
+                self.plugins[ep.name] = info
+                try:
+                    self.pm.register(ep.load(), name=ep.name)
+                except Exception as exc:  # a broken plugin must not take the others down
+                    info.error = f"failed to import {ep.value}: {type(exc).__name__}: {exc}"
+                    log.warning("gansci plugin %r is broken: %s", ep.name, info.error)
+        for name, obj in (plugins or {}).items():
+            if name in disabled:
+                continue
+            self.plugins[name] = PluginInfo(name, getattr(obj, "__version__", ""))
+            self.pm.register(obj, name=name)
+        self._collect()
+
+    def _collect(self) -> None:
+        for kind in KINDS:
+            hook = getattr(self.pm.hook, f"gansci_{kind}")
+            for impl in hook.get_hookimpls():
+                info = self.plugins[impl.plugin_name]
+                if info.error:
+                    continue
+                try:
+                    specs = list(impl.function() or [])
+                    names = [s.name for s in specs]
+                except Exception as exc:
+                    info.error = f"gansci_{kind}() raised {type(exc).__name__}: {exc}"
+                    log.warning("gansci plugin %r is broken: %s", info.name, info.error)
+                    continue
+                info.registered[kind] = names
+                for spec in specs:
+                    self._add(kind, spec, info.name)
+        # A plugin that broke half way through registering contributes nothing.
+        for kind in KINDS:
+            for name, (owner, _) in list(self._items[kind].items()):
+                if self.plugins[owner].error:
+                    del self._items[kind][name]
+
+    def _add(self, kind: str, spec: Any, plugin: str) -> None:
+        existing = self._items[kind].get(spec.name)
+        if existing is not None:
+            self._conflicts.setdefault((kind, spec.name), [existing[0]]).append(plugin)
+        else:
+            self._items[kind][spec.name] = (plugin, spec)
+
+    def get(self, kind: str, name: str) -> Any:
+        """The spec of ``kind`` called ``name``; unknown or conflicting names are errors."""
+        if (kind, name) in self._conflicts:
+            owners = " and ".join(repr(p) for p in self._conflicts[kind, name])
+            raise RegistryError(
+                f"{kind[:-1]} {name!r} is registered by both plugins {owners}; "
+                f"disable one with {DISABLE_ENV}=name"
+            )
+        items = self._items[kind]
+        if name not in items:
+            close = difflib.get_close_matches(name, items, n=3)
+            hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+            known = ", ".join(f"{n} ({p})" for n, (p, _) in sorted(items.items())) or "none"
+            raise RegistryError(f"unknown {kind[:-1]} {name!r}.{hint} Known {kind}: {known}")
+        return items[name][1]
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(self._items[kind])
+
+    def specs(self, kind: str) -> list[tuple[str, Any]]:
+        """(plugin, spec) pairs of one kind, in registration order."""
+        return list(self._items[kind].values())
+
+    def for_domains(self, kind: str, domains: tuple[str, ...]) -> list[Any]:
+        """Specs of ``kind`` that apply to data of any of ``domains``."""
+        return [s for _, s in self.specs(kind) if not s.domains or set(s.domains) & set(domains)]
+
+    @property
+    def conflicts(self) -> dict[tuple[str, str], list[str]]:
+        return dict(self._conflicts)
+
+
+_registry: Registry | None = None
+
+
+def get_registry(reload: bool = False) -> Registry:
+    """The process-wide registry of installed plugins, built on first use."""
+    global _registry
+    if _registry is None or reload:
+        _registry = Registry()
+    return _registry

@@ -1,0 +1,106 @@
+"""The validation report: report.md with a metric table, training curves and figures."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gansci.config import ExperimentConfig
+    from gansci.experiment import MetricValue
+
+
+def format_table(rows: Sequence[MetricValue]) -> list[str]:
+    """Markdown table lines: metric, value on generated data, real-vs-real baseline."""
+    lines = ["| metric | generated | real vs real |", "|---|---:|---:|"]
+    for r in rows:
+        name = r.metric if r.key == r.metric else f"{r.metric}.{r.key}"
+        lines.append(f"| {name} | {_fmt(r.value)} | {_fmt(r.baseline)} |")
+    return lines
+
+
+def _fmt(v: float) -> str:
+    if math.isnan(v):
+        return "–"
+    return f"{v:.4g}"
+
+
+def read_metrics_log(run_dir: Path) -> list[dict]:
+    path = run_dir / "metrics.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def plot_curves(run_dir: Path, path: Path) -> bool:
+    """Training curves from metrics.jsonl (losses, D outputs, gradient norms, evaluations)."""
+    records = read_metrics_log(run_dir)
+    train = [r for r in records if r.get("kind") == "train"]
+    evals = [r for r in records if r.get("kind") == "eval"]
+    if not train:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    groups = [
+        ("losses", [k for k in train[0] if k.startswith("loss")]),
+        ("D outputs", [k for k in ("d_real", "d_fake") if k in train[0]]),
+        ("gradient norms", [k for k in train[0] if k.startswith("grad_norm")]),
+    ]
+    eval_keys = sorted({k for r in evals for k in r if k not in ("step", "kind")})
+    panels = [g for g in groups if g[1]] + ([("evaluations", eval_keys)] if eval_keys else [])
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.5 * len(panels), 3.6), squeeze=False)
+    for ax, (title, keys) in zip(axes[0], panels, strict=True):
+        source = evals if title == "evaluations" else train
+        for k in keys:
+            pts = [(r["step"], r[k]) for r in source if k in r]
+            ax.plot(*zip(*pts, strict=True), label=k, marker="o" if source is evals else None)
+        ax.set_title(title)
+        ax.set_xlabel("step")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def write_report(
+    run_dir: Path,
+    config: ExperimentConfig,
+    rows: Sequence[MetricValue],
+    figures: dict[str, Path],
+) -> Path:
+    """Write ``run_dir/report.md``; figures are linked relative to the run folder."""
+    t = config.train
+    lines = [
+        f"# Validation report: {config.recipe or config.data.name}",
+        "",
+        f"- dataset `{config.data.name}`, generator `{config.generator.name}`, "
+        f"discriminator `{config.discriminator.name}`, game `{config.game.name}` "
+        f"({', '.join(f'{k}={v}' for k, v in config.game.params.items()) or 'defaults'})",
+        f"- {t.steps} steps, batch {t.batch_size}, lr G {t.lr_g:g} / D {t.lr_d:g}, "
+        f"EMA {t.ema or 'off'}, seed {config.seed}",
+        f"- {config.validate.n_samples} generated samples against held-out real data; the "
+        "baseline column is the same metric between two disjoint real samples",
+        "",
+        "## Metrics",
+        "",
+        *format_table(rows),
+        "",
+    ]
+    curves = run_dir / "figures" / "training.png"
+    if plot_curves(run_dir, curves):
+        figures = {"training curves": curves, **figures}
+    if figures:
+        lines += ["## Figures", ""]
+        for title, path in figures.items():
+            lines += [f"### {title}", "", f"![{title}]({path.relative_to(run_dir)})", ""]
+    out = run_dir / "report.md"
+    out.write_text("\n".join(lines))
+    return out

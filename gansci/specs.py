@@ -1,0 +1,84 @@
+"""The small typed records plugins hand to the registry, one per registered thing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: The kinds of component a plugin can register, in the order `gansci plugins` shows them.
+KINDS = (
+    "datasets",
+    "generators",
+    "discriminators",
+    "metrics",
+    "games",
+    "recipes",
+    "losses",
+    "penalties",
+    "formats",
+    "figures",
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A named factory: a dataset, generator, discriminator, game, loss or penalty.
+
+    ``factory`` is called with the component's config parameters as keywords (and, for
+    networks and games, the dataset first); its signature is what ``--set`` overrides are
+    checked against. ``domains`` says which kinds of data it fits; empty means any.
+    """
+
+    name: str
+    description: str
+    factory: Callable[..., Any]
+    domains: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """A metric: ``fn(samples, real, dataset, rng) -> float | dict[str, float]``.
+
+    The engine calls it twice, on generated vs held-out real and on training vs held-out
+    real (the real-vs-real baseline), so a metric is written once.
+    """
+
+    name: str
+    description: str
+    fn: Callable[..., float | Mapping[str, float]]
+    domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecipeSpec:
+    """A named experiment: a nested config mapping (sections ``data``, ``generator``, ...)."""
+
+    name: str
+    description: str
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FormatSpec:
+    """A sample file format: ``write(samples, path)`` and ``read(path) -> samples``."""
+
+    suffix: str
+    description: str
+    domains: tuple[str, ...]
+    write: Callable[[Any, str], None]
+    read: Callable[[str], Any]
+
+    @property
+    def name(self) -> str:
+        return self.suffix
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A report figure: ``fn(samples, real, dataset, path)`` writes one PNG at ``path``."""
+
+    name: str
+    description: str
+    fn: Callable[..., None]
+    domains: tuple[str, ...]
