@@ -1,0 +1,107 @@
+"""A conformance kit any plugin's tests call to check its registrations end to end.
+
+    from gansci.testing import check_plugin
+    def test_conformance(tmp_path):
+        check_plugin("lorenz", tmp_path, dataset_params={"lorenz63": {"n": 4000}})
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils._pytree import tree_flatten, tree_structure
+
+from gansci.config import check_params
+from gansci.data import Dataset, batch_len
+from gansci.experiment import Experiment, _as_dict
+from gansci.registry import Registry, get_registry
+
+
+def _overlaps(spec: Any, data: Dataset) -> bool:
+    return not spec.domains or bool(set(spec.domains) & set(data.domains))
+
+
+def check_plugin(
+    plugin: str,
+    tmp_path: Path,
+    dataset_params: Mapping[str, Mapping[str, Any]] | None = None,
+    registry: Registry | None = None,
+    n: int = 16,
+) -> dict[str, list[str]]:
+    """Check every registration of ``plugin``: datasets build and split, each generator's
+    samples have the structure its datasets' batches have, each discriminator maps them
+    to ``(n,)`` finite logits, each metric is finite on real vs real, each sample format
+    round-trips, and each recipe's config is valid. Returns what was checked."""
+    reg = registry or get_registry()
+    assert plugin in reg.plugins, f"plugin {plugin!r} is not installed; have {list(reg.plugins)}"
+    info = reg.plugins[plugin]
+    assert info.error is None, f"plugin {plugin!r} is broken: {info.error}"
+    own = info.registered
+    params = dict(dataset_params or {})
+    checked: dict[str, list[str]] = {k: [] for k in own}
+    datasets = {}
+    for name in own.get("datasets", []):
+        spec = reg.get("datasets", name)
+        kw = check_params(spec.factory, params.get(name, {}), f"data ({name})")
+        data = spec.factory(**kw)
+        assert isinstance(data, Dataset), f"dataset {name!r} factory returned {type(data)}"
+        assert data.n_train >= 2 and data.n_test >= 2, f"dataset {name!r} has too few samples"
+        datasets[name] = data
+        checked["datasets"].append(name)
+    torch.manual_seed(0)
+    for dname, data in datasets.items():
+        real = data.sample(n)
+        gens = [s for s in reg.for_domains("generators", data.domains) if s.name in own.get("generators", [])]
+        discs = [s for s in reg.for_domains("discriminators", data.domains) if s.name in own.get("discriminators", [])]
+        fakes = []
+        for g in gens:
+            G = g.factory(data)
+            z = torch.randn(n, G.latent_dim)
+            fake = G(z)
+            assert tree_structure(fake) == tree_structure(real), (
+                f"generator {g.name!r} on {dname!r}: batch structure {tree_structure(fake)} "
+                f"differs from the dataset's {tree_structure(real)}"
+            )
+            for f_leaf, r_leaf in zip(tree_flatten(fake)[0], tree_flatten(real)[0], strict=True):
+                assert f_leaf.shape == r_leaf.shape, (
+                    f"generator {g.name!r} on {dname!r}: shape {tuple(f_leaf.shape)}, "
+                    f"real batches have {tuple(r_leaf.shape)}"
+                )
+            fakes.append(fake)
+            checked["generators"].append(f"{g.name} on {dname}")
+        for d in discs:
+            D = d.factory(data)
+            for batch in [real, *fakes]:
+                out = D(batch)
+                assert out.shape == (batch_len(batch),), (
+                    f"discriminator {d.name!r} on {dname!r} returned shape {tuple(out.shape)}, "
+                    f"expected ({batch_len(batch)},)"
+                )
+                assert torch.isfinite(out).all(), f"discriminator {d.name!r}: non-finite logits"
+            checked["discriminators"].append(f"{d.name} on {dname}")
+        m = min(200, data.n_train, data.n_test)
+        a, b = data.decode(data.split("train", m)), data.decode(data.split("test", m))
+        for spec in reg.for_domains("metrics", data.domains):
+            if spec.name not in own.get("metrics", []):
+                continue
+            values = _as_dict(spec.name, spec.fn(a, b, data, np.random.default_rng(0)))
+            bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+            assert not bad, f"metric {spec.name!r} on real vs real {dname!r} is not finite: {bad}"
+            checked["metrics"].append(f"{spec.name} on {dname}")
+        for spec in reg.for_domains("formats", data.domains):
+            if spec.suffix not in own.get("formats", []):
+                continue
+            path = tmp_path / f"{dname}{spec.suffix}"
+            spec.write(a, str(path))
+            back = data.encode(spec.read(str(path)))
+            assert batch_len(back) == m, f"format {spec.suffix!r} lost samples on {dname!r}"
+            checked["formats"].append(f"{spec.suffix} on {dname}")
+    for name in own.get("recipes", []):
+        Experiment.from_recipe(name, device="cpu")  # resolves every component and parameter
+        checked["recipes"].append(name)
+    return checked
