@@ -138,3 +138,13 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
     if np.all(a.max(0) == a.min(0)):
         raise DataError(f"{path}: every value is constant; there is nothing to learn")
     return a
+
+
+def cache_dir(*parts: str) -> Path:
+    """Where generated datasets are cached: ``$GANSCI_CACHE`` or ``~/.cache/gansci``."""
+    import os
+
+    root = Path(os.environ.get("GANSCI_CACHE", Path.home() / ".cache" / "gansci"))
+    path = root.joinpath(*parts)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
