@@ -64,6 +64,7 @@ class Registry:
         self._collect()
 
     def _collect(self) -> None:
+        found: dict[str, list[tuple[str, Any]]] = {}
         for kind in KINDS:
             hook = getattr(self.pm.hook, f"gansci_{kind}")
             for impl in hook.get_hookimpls():
@@ -72,19 +73,17 @@ class Registry:
                     continue
                 try:
                     specs = list(impl.function() or [])
-                    names = [s.name for s in specs]
                 except Exception as exc:
                     info.error = f"gansci_{kind}() raised {type(exc).__name__}: {exc}"
                     log.warning("gansci plugin %r is broken: %s", info.name, info.error)
                     continue
-                info.registered[kind] = names
-                for spec in specs:
-                    self._add(kind, spec, info.name)
+                info.registered[kind] = [s.name for s in specs]
+                found.setdefault(info.name, []).extend((kind, s) for s in specs)
         # A plugin that broke half way through registering contributes nothing.
-        for kind in KINDS:
-            for name, (owner, _) in list(self._items[kind].items()):
-                if self.plugins[owner].error:
-                    del self._items[kind][name]
+        for plugin, items in found.items():
+            if not self.plugins[plugin].error:
+                for kind, spec in items:
+                    self._add(kind, spec, plugin)
 
     def _add(self, kind: str, spec: Any, plugin: str) -> None:
         existing = self._items[kind].get(spec.name)

@@ -1,0 +1,24 @@
+"""Shared fixtures for the core tests: small, fast experiment settings."""
+
+import pytest
+
+SMALL = {
+    "generator": {"hidden": 32, "depth": 2},
+    "discriminator": {"hidden": 32, "depth": 2},
+    "train": {
+        "steps": 40,
+        "batch_size": 64,
+        "log_every": 10,
+        "checkpoint_every": 20,
+        "eval_every": 0,
+        "eval_metrics": [],
+    },
+    "validate": {"n_samples": 300},
+    "device": "cpu",
+}
+
+
+@pytest.fixture
+def small():
+    """Overrides that make any vector recipe train in about a second."""
+    return {k: (dict(v) if isinstance(v, dict) else v) for k, v in SMALL.items()}
