@@ -1,4 +1,4 @@
-"""The `gansci` command: plugins | recipes | datasets | metrics | run | resume | sample | validate."""
+"""The `gansci` command line: list what is installed; run, resume, sample and validate runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from gansci.errors import GansciError
 from gansci.experiment import Experiment
 from gansci.registry import get_registry
 from gansci.report import format_table
-from gansci.specs import KINDS
+from gansci.specs import KINDS, SINGULAR
 
 
 def _cmd_plugins(args: argparse.Namespace) -> None:
@@ -24,7 +24,7 @@ def _cmd_plugins(args: argparse.Namespace) -> None:
             if info.registered.get(kind):
                 print(f"  {kind}: {', '.join(info.registered[kind])}")
     for (kind, name), owners in reg.conflicts.items():
-        print(f"CONFLICT: {kind[:-1]} {name!r} is registered by {' and '.join(owners)}")
+        print(f"CONFLICT: {SINGULAR[kind]} {name!r} is registered by {' and '.join(owners)}")
 
 
 def _listing(kind: str):
@@ -88,12 +88,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("plugins", help="installed plugins and what they register").set_defaults(
         func=_cmd_plugins
     )
-    for kind in ("recipes", "datasets", "metrics", "generators", "discriminators", "games", "losses", "penalties"):
+    for kind in (
+        "recipes",
+        "datasets",
+        "metrics",
+        "generators",
+        "discriminators",
+        "games",
+        "losses",
+        "penalties",
+    ):
         sub.add_parser(kind, help=f"list {kind}").set_defaults(func=_listing(kind))
 
     def add_set(q: argparse.ArgumentParser) -> None:
         q.add_argument(
-            "--set", action="append", default=[], metavar="KEY=VALUE",
+            "--set",
+            action="append",
+            default=[],
+            metavar="KEY=VALUE",
             help="override a config field, e.g. train.steps=2000 (repeatable)",
         )
         q.add_argument("--no-validate", action="store_true", help="skip the validation report")

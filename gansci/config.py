@@ -165,7 +165,7 @@ def _build(cls: type, raw: Mapping[str, Any], where: str, prefix: str) -> Any:
                 params[key] = value  # checked later against the factory's signature
                 continue
             valid = ", ".join(f for f in fields)
-            raise ConfigError(f"{where}: unknown key {prefix}{key!r}; valid keys: {valid}")
+            raise ConfigError(f"{where}: unknown key '{prefix}{key}'; valid keys: {valid}")
         hint = hints[key]
         if dataclasses.is_dataclass(hint):
             kwargs[key] = _build(hint, value, where, f"{prefix}{key}.")
@@ -245,4 +245,3 @@ def check_params(
     if missing:
         raise ConfigError(f"{where}: missing required key(s): {', '.join(missing)}")
     return out
-

@@ -166,7 +166,9 @@ class Experiment:
         """Train from scratch into the run folder, then (by default) validate."""
         if self.run_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
-            self.run_dir = Path("runs") / f"{self.config.recipe or 'run'}-seed{self.config.seed}-{stamp}"
+            self.run_dir = (
+                Path("runs") / f"{self.config.recipe or 'run'}-seed{self.config.seed}-{stamp}"
+            )
         if self._latest_checkpoint() is not None:
             raise ConfigError(
                 f"{self.run_dir} already holds a run; continue it with `gansci resume "
@@ -271,8 +273,12 @@ class Experiment:
         reference = data.decode(data.split("train", n))
         rows: list[MetricValue] = []
         for spec in self._metric_specs(cfg.metrics):
-            value = _as_dict(spec.name, spec.fn(samples, real, data, np.random.default_rng(cfg.seed)))
-            base = _as_dict(spec.name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed)))
+            value = _as_dict(
+                spec.name, spec.fn(samples, real, data, np.random.default_rng(cfg.seed))
+            )
+            base = _as_dict(
+                spec.name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
+            )
             rows += [MetricValue(spec.name, k, v, base.get(k, math.nan)) for k, v in value.items()]
         if write_report and self.run_dir is not None:
             from gansci.report import write_report

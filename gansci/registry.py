@@ -13,7 +13,7 @@ import pluggy
 
 from gansci import hookspecs
 from gansci.errors import RegistryError
-from gansci.specs import KINDS
+from gansci.specs import KINDS, SINGULAR
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class Registry:
         if (kind, name) in self._conflicts:
             owners = " and ".join(repr(p) for p in self._conflicts[kind, name])
             raise RegistryError(
-                f"{kind[:-1]} {name!r} is registered by both plugins {owners}; "
+                f"{SINGULAR[kind]} {name!r} is registered by both plugins {owners}; "
                 f"disable one with {DISABLE_ENV}=name"
             )
         items = self._items[kind]
@@ -105,7 +105,7 @@ class Registry:
             close = difflib.get_close_matches(name, items, n=3)
             hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             known = ", ".join(f"{n} ({p})" for n, (p, _) in sorted(items.items())) or "none"
-            raise RegistryError(f"unknown {kind[:-1]} {name!r}.{hint} Known {kind}: {known}")
+            raise RegistryError(f"unknown {SINGULAR[kind]} {name!r}.{hint} Known {kind}: {known}")
         return items[name][1]
 
     def names(self, kind: str) -> list[str]:

@@ -20,6 +20,9 @@ KINDS = (
     "figures",
 )
 
+#: One item of each kind, for messages ("unknown loss 'x'").
+SINGULAR = {k: k[:-1] for k in KINDS} | {"losses": "loss", "penalties": "penalty"}
+
 
 @dataclass(frozen=True)
 class Spec:

@@ -1,8 +1,8 @@
 """A conformance kit any plugin's tests call to check its registrations end to end.
 
-    from gansci.testing import check_plugin
-    def test_conformance(tmp_path):
-        check_plugin("lorenz", tmp_path, dataset_params={"lorenz63": {"n": 4000}})
+from gansci.testing import check_plugin
+def test_conformance(tmp_path):
+    check_plugin("lorenz", tmp_path, dataset_params={"lorenz63": {"n": 4000}})
 """
 
 from __future__ import annotations
@@ -56,8 +56,16 @@ def check_plugin(
     torch.manual_seed(0)
     for dname, data in datasets.items():
         real = data.sample(n)
-        gens = [s for s in reg.for_domains("generators", data.domains) if s.name in own.get("generators", [])]
-        discs = [s for s in reg.for_domains("discriminators", data.domains) if s.name in own.get("discriminators", [])]
+        gens = [
+            s
+            for s in reg.for_domains("generators", data.domains)
+            if s.name in own.get("generators", [])
+        ]
+        discs = [
+            s
+            for s in reg.for_domains("discriminators", data.domains)
+            if s.name in own.get("discriminators", [])
+        ]
         fakes = []
         for g in gens:
             G = g.factory(data)

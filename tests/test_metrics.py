@@ -61,9 +61,13 @@ def test_energy_distance_in_1d_matches_scipy():
     n, m = len(x), len(y)
     sxx, syy = np.abs(x[:, None] - x).sum(), np.abs(y[:, None] - y).sum()
     # scipy: sqrt of the V-statistic form; ours uses U-statistics for the self terms
-    v_form = energy_distance(x[:, None], y[:, None])["energy"] + sxx / (n * (n - 1)) + syy / (
-        m * (m - 1)
-    ) - sxx / n**2 - syy / m**2
+    v_form = (
+        energy_distance(x[:, None], y[:, None])["energy"]
+        + sxx / (n * (n - 1))
+        + syy / (m * (m - 1))
+        - sxx / n**2
+        - syy / m**2
+    )
     assert scipy_ed(x, y) ** 2 == pytest.approx(v_form, rel=1e-9)
 
 

@@ -22,7 +22,13 @@ FAKE = torch.randn(8, 2)
 
 @pytest.mark.parametrize(
     "name, expected",
-    [("gp", (5 - 1) ** 2), ("gp1", (5 - 1) ** 2), ("r1", 0.5 * 25), ("r2", 0.5 * 25), ("dragan", 16)],
+    [
+        ("gp", (5 - 1) ** 2),
+        ("gp1", (5 - 1) ** 2),
+        ("r1", 0.5 * 25),
+        ("r2", 0.5 * 25),
+        ("dragan", 16),
+    ],
 )
 def test_penalty_on_linear_critic(name, expected):
     value = PENALTIES[name](Linear(W), REAL, FAKE)

@@ -19,9 +19,18 @@ VECTOR = ("vector",)
 @hookimpl
 def gansci_datasets() -> list[Spec]:
     return [
-        Spec("ring8", "8 Gaussians on a circle of radius 2, std 0.02", mixtures.ring8, ("mixture",)),
-        Spec("grid25", "25 Gaussians on a 5x5 grid, spacing 2, std 0.05", mixtures.grid25, ("mixture",)),
-        Spec("vectors", "rows of your own .npy/.csv file (data.path=FILE)", vectors.vectors, VECTOR),
+        Spec(
+            "ring8", "8 Gaussians on a circle of radius 2, std 0.02", mixtures.ring8, ("mixture",)
+        ),
+        Spec(
+            "grid25",
+            "25 Gaussians on a 5x5 grid, spacing 2, std 0.05",
+            mixtures.grid25,
+            ("mixture",),
+        ),
+        Spec(
+            "vectors", "rows of your own .npy/.csv file (data.path=FILE)", vectors.vectors, VECTOR
+        ),
     ]
 
 

@@ -61,7 +61,9 @@ class Game(nn.Module):
             return
         for name in self.generators:
             live, avg = getattr(self, name), self.ema[name]
-            torch._foreach_lerp_(list(avg.parameters()), list(live.parameters()), 1 - self.ema_decay)
+            torch._foreach_lerp_(
+                list(avg.parameters()), list(live.parameters()), 1 - self.ema_decay
+            )
             for b_avg, b_live in zip(avg.buffers(), live.buffers(), strict=True):
                 b_avg.copy_(b_live)
 

@@ -85,10 +85,12 @@ LOSSES: dict[str, Loss] = {
     ),
     "ragan": Loss(
         "relativistic average GAN (Jolicoeur-Martineau 2019)",
-        lambda real, fake: F.softplus(-(real - fake.mean())).mean()
-        + F.softplus(fake - real.mean()).mean(),
-        lambda fake, real: F.softplus(-(fake - real.mean())).mean()
-        + F.softplus(real - fake.mean()).mean(),
+        lambda real, fake: (
+            F.softplus(-(real - fake.mean())).mean() + F.softplus(fake - real.mean()).mean()
+        ),
+        lambda fake, real: (
+            F.softplus(-(fake - real.mean())).mean() + F.softplus(real - fake.mean()).mean()
+        ),
         relativistic=True,
     ),
 }

@@ -25,9 +25,7 @@ log = logging.getLogger(__name__)
 class Player:
     """One side of the game: its parameters, optimiser, schedule and gradient clipping."""
 
-    def __init__(
-        self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig
-    ):
+    def __init__(self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig):
         self.params = params
         self.optimizer = torch.optim.Adam(params, lr=lr, betas=tuple(betas))
         steps = cfg.steps
@@ -113,7 +111,9 @@ class Trainer:
         else:
             torch.manual_seed(self.seed + distributed.rank())
             self.step = 0
-        metrics_log = MetricsLog(self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step)
+        metrics_log = MetricsLog(
+            self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step
+        )
 
         def sample_real() -> Any:
             return data.sample(cfg.batch_size)
