@@ -1,0 +1,138 @@
+"""FASTA in and out through Bio.SeqIO, with every malformation reported by file, record
+and position instead of a deep traceback."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from Bio import SeqIO
+from Bio.Seq import Seq
+from Bio.SeqRecord import SeqRecord
+
+from gansci.errors import DataError
+from gansci_protein.alphabet import AMBIGUOUS, AMINO_ACIDS, CANONICAL, GAP
+
+log = logging.getLogger(__name__)
+
+
+def _check_text(path: Path) -> None:
+    if not path.is_file():
+        raise DataError(f"{path}: no such FASTA file")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:65536]:
+        raise DataError(f"{path}: is a binary file, not FASTA text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{path}: is not UTF-8 text (byte {exc.start}); is it a binary file?"
+        ) from None
+    first = next((line for line in text.splitlines() if line.strip()), None)
+    if first is None:
+        raise DataError(f"{path}: is empty; a FASTA file needs at least one '>' record")
+    if not first.startswith(">"):
+        raise DataError(
+            f"{path}: does not start with a '>' header line (first line: {first[:40]!r}); "
+            "is it FASTA?"
+        )
+
+
+def clean_sequence(
+    seq: str, aligned: bool, where: str
+) -> tuple[str | None, str | None]:
+    """Apply the alphabet policy; returns (clean sequence, None) or (None, reason) when the
+    sequence holds an ambiguous letter; raises DataError on anything else outside it."""
+    s = seq.upper()
+    if s.endswith("*"):
+        s = s[:-1]
+    s = "".join(CANONICAL.get(c, c) for c in s)
+    allowed = AMINO_ACIDS + (GAP if aligned else "")
+    for pos, c in enumerate(s, start=1):
+        if c in allowed:
+            continue
+        if aligned and c == ".":
+            continue
+        if c in AMBIGUOUS:
+            return None, f"{where}: ambiguous residue {c!r} at position {pos}"
+        hint = " (a gap: set data.aligned=true for aligned families)" if c in "-." else ""
+        raise DataError(
+            f"{where}: character {c!r} at position {pos} is not an amino acid{hint}; "
+            f"allowed: {allowed}"
+        )
+    if aligned:
+        s = s.replace(".", GAP)
+    return s, None
+
+
+def read_fasta(
+    path: str | Path, aligned: bool = False, drop_ambiguous: bool = False
+) -> list[tuple[str, str]]:
+    """(id, sequence) pairs of a protein FASTA file, cleaned by the alphabet policy.
+
+    Records holding B, Z or X are an error unless ``drop_ambiguous`` (then they are dropped
+    and counted in the log). Empty records, duplicate IDs and unequal lengths in an
+    aligned file are errors."""
+    path = Path(path)
+    _check_text(path)
+    records: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    dropped = 0
+    try:
+        parsed = list(SeqIO.parse(str(path), "fasta"))
+    except ValueError as exc:
+        raise DataError(f"{path}: not valid FASTA: {str(exc).splitlines()[0]}") from None
+    for i, rec in enumerate(parsed, start=1):
+        where = f"{path}: record {i} ({rec.id!r})"
+        if not rec.id:
+            raise DataError(f"{path}: record {i} has an empty '>' header; every record needs an ID")
+        if rec.id in seen:
+            raise DataError(f"{where}: duplicate ID, first used by record {seen[rec.id]}")
+        seen[rec.id] = i
+        if len(rec.seq) == 0:
+            raise DataError(f"{where}: empty record (a header with no sequence)")
+        seq, reason = clean_sequence(str(rec.seq), aligned, where)
+        if seq is None:
+            if not drop_ambiguous:
+                raise DataError(f"{reason}; drop such records with data.drop_ambiguous=true")
+            dropped += 1
+            continue
+        records.append((rec.id, seq))
+    if dropped:
+        log.warning("%s: dropped %d record(s) with ambiguous residues (B, Z, X)", path, dropped)
+    if not records:
+        raise DataError(f"{path}: holds no usable sequence")
+    if aligned:
+        width = len(records[0][1])
+        for i, (rid, s) in enumerate(records, start=1):
+            if len(s) != width:
+                raise DataError(
+                    f"{path}: record {rid!r} has length {len(s)}, the first has {width}; "
+                    "an aligned family needs every row the same length (or data.aligned=false)"
+                )
+    return records
+
+
+def write_fasta(
+    seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None
+) -> None:
+    """Write sequences as FASTA records (IDs ``generated_1`` ... unless given) via Bio.SeqIO."""
+    ids = ids if ids is not None else [f"generated_{i}" for i in range(1, len(seqs) + 1)]
+    records = [SeqRecord(Seq(s), id=i, description="") for i, s in zip(ids, seqs, strict=True)]
+    with open(path, "w") as f:
+        SeqIO.write(records, f, "fasta")
+
+
+def read_sequences(path: str) -> list[str]:
+    """A sample file's sequences (the ``.fasta`` format's reader): gaps are allowed and
+    empty records kept, since a generator may emit them."""
+    path_ = Path(path)
+    _check_text(path_)
+    out = []
+    for i, rec in enumerate(SeqIO.parse(str(path_), "fasta"), start=1):
+        seq, reason = clean_sequence(str(rec.seq), True, f"{path}: record {i} ({rec.id!r})")
+        if seq is None:
+            raise DataError(reason)
+        out.append(seq)
+    return out

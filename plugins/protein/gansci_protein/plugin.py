@@ -1,0 +1,104 @@
+"""Registrations of the protein plugin: datasets, networks, metrics, recipes, FASTA, logos."""
+
+from __future__ import annotations
+
+from gansci.hookspecs import hookimpl
+from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci_protein import data, figures, metrics, nets
+from gansci_protein.fasta import read_sequences, write_fasta
+
+PROTEIN = ("protein",)
+
+
+@hookimpl
+def gansci_datasets() -> list[Spec]:
+    return [
+        Spec(
+            "protein_family",
+            "bundled homologous family with two motifs and its true model (datasets/protein_family)",
+            data.protein_family,
+            PROTEIN,
+        ),
+        Spec("fasta", "your own protein FASTA (data.path=FILE, data.motifs=FILE)", data.fasta, PROTEIN),
+    ]
+
+
+@hookimpl
+def gansci_generators() -> list[Spec]:
+    return [
+        Spec(
+            "protein_conv",
+            "1-D conv residual generator, straight-through Gumbel or relaxed one-hot",
+            nets.ConvGenerator,
+            PROTEIN,
+        )
+    ]
+
+
+@hookimpl
+def gansci_discriminators() -> list[Spec]:
+    return [
+        Spec("pwm", "motif PWM scanner's pooled scores through a small head", nets.PWMDiscriminator, PROTEIN),
+        Spec("cnn", "1-D convolutional critic over the one-hot sequence", nets.CNNDiscriminator, PROTEIN),
+        Spec("pwm+cnn", "the PWM and CNN discriminators, logits summed", nets.PWMPlusCNN, PROTEIN),
+    ]
+
+
+@hookimpl
+def gansci_metrics() -> list[MetricSpec]:
+    return [
+        MetricSpec("motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits, PROTEIN),
+        MetricSpec("composition", "Jensen-Shannon (nats) of amino-acid and dipeptide spectra", metrics.composition, PROTEIN),
+        MetricSpec("conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation, PROTEIN),
+        MetricSpec("uniqueness", "fraction of distinct generated sequences", metrics.uniqueness, PROTEIN),
+        MetricSpec("novelty", "identity to nearest training sequence vs held-out real's", metrics.novelty, PROTEIN),
+        MetricSpec("diversity", "mean pairwise identity, generated and real", metrics.diversity, PROTEIN),
+        MetricSpec("length", "1-Wasserstein distance of sequence lengths", metrics.length, PROTEIN),
+        MetricSpec("true_loglik", "log-likelihood under the family's true model (bundled family)", metrics.true_loglik, PROTEIN),
+    ]  # fmt: skip
+
+
+@hookimpl
+def gansci_formats() -> list[FormatSpec]:
+    return [FormatSpec(".fasta", "FASTA (Bio.SeqIO)", PROTEIN, write_fasta, read_sequences)]
+
+
+@hookimpl
+def gansci_figures() -> list[FigureSpec]:
+    return [
+        FigureSpec("sequence_logo", "sequence logos: held-out real vs generated", figures.sequence_logo, PROTEIN),
+        FigureSpec("motif_logo", "logos of each motif's best window: real vs generated", figures.motif_logo, PROTEIN),
+    ]  # fmt: skip
+
+
+def _recipe(name: str, description: str, discriminator: dict, **overrides) -> RecipeSpec:
+    config = {
+        "data": {"name": "protein_family"},
+        "generator": {"name": "protein_conv", "latent_dim": 64, "channels": 64, "blocks": 3},
+        "discriminator": {"spectral_norm": True, **discriminator},
+        "game": {"name": "standard", "loss": "hinge"},
+        "train": {
+            "steps": 3000,
+            "batch_size": 128,
+            "lr_g": 2e-4,
+            "lr_d": 2e-4,
+            "betas_g": [0.5, 0.999],
+            "betas_d": [0.5, 0.999],
+            "ema": 0.999,
+            "log_every": 100,
+            "checkpoint_every": 1000,
+        },
+        "validate": {"n_samples": 2500},
+    }
+    for key, value in overrides.items():
+        config[key] = {**config[key], **value}
+    return RecipeSpec(name, description, config)
+
+
+@hookimpl
+def gansci_recipes() -> list[RecipeSpec]:
+    return [
+        _recipe("protein-pwm", "bundled family vs the PWM discriminator alone", {"name": "pwm"}),
+        _recipe("protein-cnn", "bundled family vs the convolutional critic", {"name": "cnn"}),
+        _recipe("protein", "bundled family vs PWM + CNN discriminators (the default)", {"name": "pwm+cnn"}),
+    ]
