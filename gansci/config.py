@@ -43,6 +43,7 @@ class TrainConfig:
     lr_d: float = 2e-4
     betas_g: list[float] = field(default_factory=lambda: [0.5, 0.999])
     betas_d: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd
     lr_schedule: str = "constant"  # constant | linear (decay to zero at the last step)
     grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
     ema: float = 0.0  # decay of the generator's weight average; 0 turns it off

@@ -17,17 +17,31 @@ from gansci.config import TrainConfig
 from gansci.data import Dataset
 from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game
+from gansci.engine.optim import OPTIMIZERS
 from gansci.errors import ConfigError, TrainingDiverged
 
 log = logging.getLogger(__name__)
 
 
 class Player:
-    """One side of the game: its parameters, optimiser, schedule and gradient clipping."""
+    """One side of the game: its parameters, optimiser, schedule and gradient clipping.
+
+    ``step(loss)`` is backward + update. Games that need both players' gradients at the
+    same point call ``backward`` on each before ``update`` (simultaneous updates), and
+    extragradient calls ``extrapolate()`` after a first ``backward``: the update is then
+    taken from the saved point with the gradient at the extrapolated one.
+    """
 
     def __init__(self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig):
         self.params = params
-        self.optimizer = torch.optim.Adam(params, lr=lr, betas=tuple(betas))
+        if cfg.optimizer not in OPTIMIZERS:
+            raise ConfigError(
+                f"train.optimizer: unknown optimiser {cfg.optimizer!r}; "
+                f"valid: {', '.join(OPTIMIZERS)}"
+            )
+        opt_cls = OPTIMIZERS[cfg.optimizer]
+        kw = {"betas": tuple(betas)} if "adam" in cfg.optimizer else {}
+        self.optimizer = opt_cls(params, lr=lr, **kw)
         steps = cfg.steps
         if cfg.lr_schedule == "constant":
             factor: Callable[[int], float] = lambda s: 1.0  # noqa: E731
@@ -40,16 +54,37 @@ class Player:
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
         self.grad_clip = cfg.grad_clip
         self.grad_norm: Tensor | None = None
+        self._anchor: list[Tensor] | None = None
 
-    def step(self, loss: Tensor) -> None:
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+    def backward(self, loss: Tensor) -> None:
+        """Gradients of ``loss`` for this player's parameters only."""
+        grads = torch.autograd.grad(loss, self.params, allow_unused=True, retain_graph=True)
+        for p, g in zip(self.params, grads, strict=True):
+            p.grad = g
+
+    def update(self) -> None:
+        """Clip (or just measure) the gradient norm and take one optimiser step."""
         grads = [p.grad for p in self.params if p.grad is not None]
         if self.grad_clip > 0:
             self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
         else:
             self.grad_norm = nn.utils.get_total_norm(grads)
+        if self._anchor is not None:  # extragradient: step from the saved point
+            with torch.no_grad():
+                torch._foreach_copy_(self.params, self._anchor)
+            self._anchor = None
         self.optimizer.step()
+
+    def step(self, loss: Tensor) -> None:
+        self.backward(loss)
+        self.update()
+
+    def extrapolate(self) -> None:
+        """Extragradient's look-ahead: remember the weights, then step with the current
+        gradients; the next ``update`` restarts from the remembered weights."""
+        anchor = [p.detach().clone() for p in self.params]
+        self.update()
+        self._anchor = anchor
 
 
 class MetricsLog:

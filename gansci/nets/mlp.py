@@ -44,6 +44,17 @@ def _sample_dim(data: Dataset) -> tuple[int, tuple[int, ...]]:
     return math.prod(shape), shape
 
 
+class _DataScale(nn.Module):
+    """Per-feature mean and standard deviation of the training split, as buffers (saved
+    with the weights), so an MLP can work in standard units whatever the data's scale."""
+
+    def __init__(self, data: Dataset):
+        super().__init__()
+        x = data.train.flatten(1).float()
+        self.register_buffer("mean", x.mean(0))
+        self.register_buffer("std", x.std(0).clamp_min(1e-8))
+
+
 class MLPGenerator(nn.Module):
     """Gaussian latent -> MLP -> a sample of the dataset's shape."""
 
@@ -54,29 +65,43 @@ class MLPGenerator(nn.Module):
         hidden: int = 128,
         depth: int = 3,
         activation: str = "relu",
+        standardize: bool = False,
     ):
         super().__init__()
         self.latent_dim = latent_dim
         d, self.shape = _sample_dim(data)
         self.net = MLP(latent_dim, d, hidden, depth, activation)
+        self.scale = _DataScale(data) if standardize else None
 
     def forward(self, z: Tensor) -> Tensor:
-        return self.net(z).view(-1, *self.shape)
+        x = self.net(z)
+        if self.scale is not None:  # the net works in standard units, output in data units
+            x = self.scale.mean + self.scale.std * x
+        return x.view(-1, *self.shape)
 
 
 class MLPDiscriminator(nn.Module):
     """Sample -> MLP -> one logit; ``features`` is the last hidden layer."""
 
     def __init__(
-        self, data: Dataset, hidden: int = 128, depth: int = 3, activation: str = "leaky_relu"
+        self,
+        data: Dataset,
+        hidden: int = 128,
+        depth: int = 3,
+        activation: str = "leaky_relu",
+        standardize: bool = False,
     ):
         super().__init__()
         d, _ = _sample_dim(data)
         self.body = MLP(d, None, hidden, depth, activation)
         self.head = nn.Linear(hidden if depth else d, 1)
+        self.scale = _DataScale(data) if standardize else None
 
     def features(self, x: Tensor) -> Tensor:
-        return self.body(x.flatten(1))
+        x = x.flatten(1)
+        if self.scale is not None:
+            x = (x - self.scale.mean) / self.scale.std
+        return self.body(x)
 
     def forward(self, x: Tensor) -> Tensor:
         return self.head(self.features(x)).squeeze(-1)
