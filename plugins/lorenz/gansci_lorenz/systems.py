@@ -62,13 +62,14 @@ def flow_points(
     sample_every: float,
     burn_in: float,
     seed: int,
+    spread: float = 1.0,
 ) -> np.ndarray:
     """Points of ``n_trajectories`` trajectories, each started at ``start`` plus a seeded
-    unit Gaussian kick, run for ``burn_in`` time units and then sampled every
+    Gaussian kick of std ``spread``, run for ``burn_in`` time units and then sampled every
     ``sample_every``; shape (n_points, d), each trajectory's points contiguous in time."""
     rng = np.random.default_rng(seed)
     d = len(start)
-    state = np.asarray(start, float)[:, None] + rng.standard_normal((d, n_trajectories))
+    state = np.asarray(start, float)[:, None] + spread * rng.standard_normal((d, n_trajectories))
     state = rk4(f, state, h, int(round(burn_in / h)))
     per = -(-n_points // n_trajectories)
     stride = max(1, int(round(sample_every / h)))
@@ -82,8 +83,12 @@ def flow_points(
 
 
 def henon_points(
-    n_points: int, a: float = 1.4, b: float = 0.3, n_trajectories: int = 100,
-    burn_in: int = 1000, seed: int = 0,
+    n_points: int,
+    a: float = 1.4,
+    b: float = 0.3,
+    n_trajectories: int = 100,
+    burn_in: int = 1000,
+    seed: int = 0,
 ) -> np.ndarray:
     """Iterates of the Hénon map from seeded starts near the origin, after ``burn_in``
     iterations; shape (n_points, 2), each orbit's points contiguous in time."""

@@ -1,0 +1,185 @@
+"""Datasets of attractor points: Lorenz-63, Rössler, Hénon, and a user's own series."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from gansci.data import Dataset, read_array, split_train_test
+from gansci.errors import ConfigError, DataError
+from gansci_lorenz import embedding, systems
+
+DOMAINS = ("attractor", "vector")
+
+
+class AttractorDataset(Dataset):
+    """Points on an attractor, standardised; ``scale`` and ``offset`` map them back."""
+
+    domains = DOMAINS
+
+    def __init__(
+        self,
+        points: np.ndarray,
+        test_fraction: float,
+        seed: int,
+        name: str,
+        standardize: bool = True,
+        info: dict | None = None,
+    ):
+        if not 0 < test_fraction < 1:
+            raise ConfigError(f"data.test_fraction must lie in (0, 1), got {test_fraction}")
+        self.offset = points.mean(0) if standardize else np.zeros(points.shape[1])
+        std = points.std(0) if standardize else np.ones(points.shape[1])
+        self.scale = np.where(std > 0, std, 1.0)
+        self.name = name
+        self.info = dict(info or {})
+        x = torch.tensor((points - self.offset) / self.scale, dtype=torch.float32)
+        train, test = split_train_test(x, test_fraction, seed)
+        super().__init__(train, test, domains=DOMAINS)
+
+
+def _check_size(n_samples: int) -> None:
+    if n_samples < 10:
+        raise ConfigError(f"data.n_samples must be at least 10, got {n_samples}")
+
+
+def lorenz63(
+    n_samples: int = 150_000,
+    sigma: float = 10.0,
+    rho: float = 28.0,
+    beta: float = 8 / 3,
+    test_fraction: float = 1 / 3,
+    h: float = 0.005,
+    sample_every: float = 0.1,
+    burn_in: float = 20.0,
+    n_trajectories: int = 500,
+    standardize: bool = True,
+    seed: int = 0,
+) -> AttractorDataset:
+    """Lorenz-63 points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``."""
+    _check_size(n_samples)
+    params = dict(
+        n_samples=n_samples,
+        sigma=sigma,
+        rho=rho,
+        beta=beta,
+        h=h,
+        sample_every=sample_every,
+        burn_in=burn_in,
+        n_trajectories=n_trajectories,
+        seed=seed,
+    )
+    field = systems.lorenz63_field(sigma, rho, beta)
+    start = np.array([1.0, 1.0, rho - 1.0])
+    points = systems.cached(
+        "lorenz63",
+        params,
+        lambda: systems.flow_points(
+            field, start, n_samples, n_trajectories, h, sample_every, burn_in, seed
+        ),
+    )
+    return AttractorDataset(points, test_fraction, seed, "lorenz63", standardize)
+
+
+def rossler(
+    n_samples: int = 150_000,
+    a: float = 0.2,
+    b: float = 0.2,
+    c: float = 5.7,
+    test_fraction: float = 1 / 3,
+    h: float = 0.01,
+    sample_every: float = 0.5,
+    burn_in: float = 100.0,
+    n_trajectories: int = 500,
+    standardize: bool = True,
+    seed: int = 0,
+) -> AttractorDataset:
+    """Rössler points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``."""
+    _check_size(n_samples)
+    params = dict(
+        n_samples=n_samples,
+        a=a,
+        b=b,
+        c=c,
+        h=h,
+        sample_every=sample_every,
+        burn_in=burn_in,
+        n_trajectories=n_trajectories,
+        seed=seed,
+    )
+    field = systems.rossler_field(a, b, c)
+    start = np.array([1.0, -5.0, 0.5])
+    points = systems.cached(
+        "rossler",
+        params,
+        lambda: systems.flow_points(
+            field, start, n_samples, n_trajectories, h, sample_every, burn_in, seed, 0.3
+        ),
+    )
+    return AttractorDataset(points, test_fraction, seed, "rossler", standardize)
+
+
+def henon(
+    n_samples: int = 150_000,
+    a: float = 1.4,
+    b: float = 0.3,
+    test_fraction: float = 1 / 3,
+    burn_in: int = 1000,
+    n_trajectories: int = 100,
+    standardize: bool = True,
+    seed: int = 0,
+) -> AttractorDataset:
+    """Hénon map iterates after ``burn_in`` iterations, from ``n_trajectories`` starts."""
+    _check_size(n_samples)
+    params = dict(
+        n_samples=n_samples, a=a, b=b, burn_in=burn_in, n_trajectories=n_trajectories, seed=seed
+    )
+    points = systems.cached(
+        "henon",
+        params,
+        lambda: systems.henon_points(n_samples, a, b, n_trajectories, burn_in, seed),
+    )
+    return AttractorDataset(points, test_fraction, seed, "henon", standardize)
+
+
+def attractor_file(
+    path: str = "",
+    embedding_dim: int = 0,
+    lag: int = 0,
+    max_dim: int = 10,
+    test_fraction: float = 0.2,
+    standardize: bool = True,
+    seed: int = 0,
+) -> AttractorDataset:
+    """A user's states (.npy/.csv/.txt, one state a row) or a scalar series (one column),
+    which is delay-embedded: ``lag`` by mutual information and ``embedding_dim`` by false
+    nearest neighbours when they are 0. ``embedding_dim`` with several columns is an error."""
+    if not path:
+        raise ConfigError(
+            "dataset 'attractor_file' reads a file: give it with --set data.path=FILE"
+        )
+    a = read_array(path, min_rows=20)
+    info: dict = {"path": path}
+    if a.shape[1] == 1:
+        series = a[:, 0]
+        lag = lag or embedding.choose_lag(series)
+        embedding_dim = embedding_dim or embedding.choose_dim(series, lag, max_dim)
+        if len(series) - (embedding_dim - 1) * lag < 20:
+            raise DataError(
+                f"{path}: a series of {len(series)} values is too short to delay-embed in "
+                f"{embedding_dim} dimensions with lag {lag}; at least "
+                f"{20 + (embedding_dim - 1) * lag} values are needed"
+            )
+        a = embedding.delay_embed(series, embedding_dim, lag)
+        info.update(embedding_dim=embedding_dim, lag=lag)
+    elif embedding_dim or lag:
+        raise ConfigError(
+            f"{path}: has {a.shape[1]} columns (states); embedding_dim and lag apply only to "
+            "a scalar series of one column"
+        )
+    if np.any(a.std(0) == 0):
+        col = int(np.flatnonzero(a.std(0) == 0)[0])
+        raise DataError(f"{path}: column {col} is constant; drop it, it carries no dynamics")
+    if len(np.unique(a, axis=0)) < 10:
+        raise DataError(f"{path}: fewer than 10 distinct states; an attractor needs more")
+    return AttractorDataset(a, test_fraction, seed, "file", standardize, info)

@@ -1,0 +1,143 @@
+"""Registrations of the lorenz plugin: attractor datasets, the D2 and invariant-measure
+metrics, report figures, the VAE comparison game and the tuned recipes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gansci import metrics
+from gansci.hookspecs import hookimpl
+from gansci.specs import FigureSpec, MetricSpec, RecipeSpec, Spec
+from gansci_lorenz import datasets, figures, measures, vae
+
+ATTRACTOR = ("attractor",)
+
+
+@hookimpl
+def gansci_datasets() -> list[Spec]:
+    d = datasets.DOMAINS
+    return [
+        Spec(
+            "lorenz63",
+            "Lorenz-63 attractor points (sigma=10, rho=28, beta=8/3)",
+            datasets.lorenz63,
+            d,
+        ),
+        Spec("rossler", "Rössler attractor points (a=0.2, b=0.2, c=5.7)", datasets.rossler, d),
+        Spec("henon", "Hénon map attractor points (a=1.4, b=0.3)", datasets.henon, d),
+        Spec(
+            "attractor_file",
+            "your states or delay-embedded scalar series (data.path=FILE)",
+            datasets.attractor_file,
+            d,
+        ),
+    ]
+
+
+@hookimpl
+def gansci_games() -> list[Spec]:
+    return [
+        Spec(
+            "vae",
+            "VAE baseline: ELBO on the generator as decoder, noisy samples",
+            vae.vae_game,
+            ("vector",),
+        )
+    ]
+
+
+def _subsample(a: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    a = np.asarray(a).reshape(len(a), -1)
+    return a if len(a) <= n else a[rng.choice(len(a), n, replace=False)]
+
+
+@hookimpl
+def gansci_metrics() -> list[MetricSpec]:
+    return [
+        MetricSpec(
+            "d2",
+            "correlation dimension on the real scaling region (same radii), jackknife SE",
+            lambda x, y, data, rng: measures.d2_compare(x, y),
+            ATTRACTOR,
+        ),
+        MetricSpec(
+            "attractor",
+            "off-attractor mass, coverage (99th pct real NN radius), occupancy JS (bits)",
+            lambda x, y, data, rng: measures.attractor_metrics(x, y),
+            ATTRACTOR,
+        ),
+        MetricSpec(
+            "mmd_2k",
+            "core MMD² with permutation p-value on 2,000-point subsamples",
+            lambda x, y, data, rng: metrics.mmd(
+                _subsample(x, 2000, rng), _subsample(y, 2000, rng), rng
+            ),
+            ATTRACTOR,
+        ),
+    ]
+
+
+@hookimpl
+def gansci_figures() -> list[FigureSpec]:
+    return [
+        FigureSpec("attractor", "the attractor, real and generated", figures.attractor, ATTRACTOR),
+        FigureSpec(
+            "correlation_sum",
+            "correlation sum C(r) and local slopes (real region shaded)",
+            figures.correlation_sums,
+            ATTRACTOR,
+        ),
+        FigureSpec(
+            "occupancy",
+            "occupancy histograms, real and generated",
+            figures.occupancy_histograms,
+            ATTRACTOR,
+        ),
+    ]
+
+
+VALIDATE_METRICS = ["d2", "attractor", "swd", "mmd_2k", "c2st"]
+
+
+def recipe_config(
+    dataset: str, latent_dim: int, steps: int, hidden: int = 128, depth: int = 3
+) -> dict:
+    return {
+        "data": {"name": dataset},
+        "generator": {"name": "mlp", "latent_dim": latent_dim, "hidden": hidden, "depth": depth},
+        "discriminator": {"name": "mlp", "hidden": hidden, "depth": depth, "spectral_norm": True},
+        "game": {"name": "standard", "loss": "ns"},
+        "train": {
+            "steps": steps,
+            "batch_size": 512,
+            "lr_g": 2e-4,
+            "lr_d": 2e-4,
+            "betas_g": [0.5, 0.999],
+            "betas_d": [0.5, 0.999],
+            "ema": 0.999,
+            "log_every": 500,
+            "checkpoint_every": 5000,
+        },
+        "validate": {"n_samples": 50_000, "metrics": VALIDATE_METRICS},
+    }
+
+
+@hookimpl
+def gansci_recipes() -> list[RecipeSpec]:
+    return [
+        RecipeSpec(
+            "lorenz",
+            "Lorenz-63 invariant measure, MLP GAN dz=3, spectral-norm D",
+            recipe_config("lorenz63", 3, 20000),
+        ),
+        RecipeSpec(
+            "rossler",
+            "Rössler invariant measure, MLP GAN dz=3, spectral-norm D",
+            recipe_config("rossler", 3, 20000),
+        ),
+        RecipeSpec(
+            "henon",
+            "Hénon invariant measure, MLP GAN dz=2, spectral-norm D",
+            recipe_config("henon", 2, 20000),
+        ),
+    ]
