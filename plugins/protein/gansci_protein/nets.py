@@ -36,6 +36,7 @@ class ConvGenerator(nn.Module):
 
     ``mode="gumbel"``: in training, straight-through Gumbel-softmax (hard one-hot forward,
     soft gradient at ``temperature``); ``mode="relaxed"``: the softmax itself (for WGAN-GP).
+    ``profile_init`` starts the per-position bias at the training profile.
     In eval mode, gumbel emits the per-position probabilities (decode samples from them,
     exactly the training distribution) and relaxed emits the argmax one-hot.
     """
@@ -49,6 +50,7 @@ class ConvGenerator(nn.Module):
         kernel_size: int = 5,
         mode: str = "gumbel",
         temperature: float = 1.0,
+        profile_init: bool = False,
     ):
         super().__init__()
         if mode not in MODES:
@@ -59,10 +61,17 @@ class ConvGenerator(nn.Module):
         self.fc = nn.Linear(latent_dim, channels * self.length)
         self.blocks = nn.Sequential(*[ResBlock(channels, kernel_size) for _ in range(blocks)])
         self.out = nn.Conv1d(channels, self.n_symbols, 1)
+        # A learned per-position bias; with profile_init it starts at the log-frequencies of
+        # the training set (as one initialises a classifier's bias to the label prior), so
+        # the adversarial game starts from the family's profile, not from uniform noise.
+        self.profile = nn.Parameter(torch.zeros(self.length, self.n_symbols))
+        if profile_init:
+            freq = data.train.float().mean(0).cpu()
+            self.profile.data.copy_(torch.log(freq + 1e-3))
 
     def logits(self, z: Tensor) -> Tensor:
         h = self.fc(z).view(-1, self.channels, self.length)
-        return self.out(self.blocks(h)).transpose(1, 2)
+        return self.out(self.blocks(h)).transpose(1, 2) + self.profile
 
     def forward(self, z: Tensor) -> Tensor:
         logits = self.logits(z)

@@ -47,14 +47,14 @@ def gansci_discriminators() -> list[Spec]:
 @hookimpl
 def gansci_metrics() -> list[MetricSpec]:
     return [
-        MetricSpec("motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits, PROTEIN),
-        MetricSpec("composition", "Jensen-Shannon (nats) of amino-acid and dipeptide spectra", metrics.composition, PROTEIN),
-        MetricSpec("conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation, PROTEIN),
-        MetricSpec("uniqueness", "fraction of distinct generated sequences", metrics.uniqueness, PROTEIN),
-        MetricSpec("novelty", "identity to nearest training sequence vs held-out real's", metrics.novelty, PROTEIN),
-        MetricSpec("diversity", "mean pairwise identity, generated and real", metrics.diversity, PROTEIN),
-        MetricSpec("length", "1-Wasserstein distance of sequence lengths", metrics.length, PROTEIN),
-        MetricSpec("true_loglik", "log-likelihood under the family's true model (bundled family)", metrics.true_loglik, PROTEIN),
+        MetricSpec("protein_motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits, PROTEIN),
+        MetricSpec("protein_composition", "Jensen-Shannon (nats) of amino-acid and dipeptide spectra", metrics.composition, PROTEIN),
+        MetricSpec("protein_conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation, PROTEIN),
+        MetricSpec("protein_uniqueness", "fraction of distinct generated sequences", metrics.uniqueness, PROTEIN),
+        MetricSpec("protein_novelty", "identity to nearest training sequence vs held-out real's", metrics.novelty, PROTEIN),
+        MetricSpec("protein_diversity", "mean pairwise identity, generated and real", metrics.diversity, PROTEIN),
+        MetricSpec("protein_length", "1-Wasserstein distance of sequence lengths", metrics.length, PROTEIN),
+        MetricSpec("protein_true_loglik", "log-likelihood under the family's true model (bundled family)", metrics.true_loglik, PROTEIN),
     ]  # fmt: skip
 
 
@@ -74,19 +74,26 @@ def gansci_figures() -> list[FigureSpec]:
 def _recipe(name: str, description: str, discriminator: dict, **overrides) -> RecipeSpec:
     config = {
         "data": {"name": "protein_family"},
-        "generator": {"name": "protein_conv", "latent_dim": 64, "channels": 64, "blocks": 3},
+        "generator": {
+            "name": "protein_conv",
+            "latent_dim": 64,
+            "channels": 32,
+            "blocks": 2,
+            "mode": "gumbel",
+            "profile_init": True,
+        },
         "discriminator": {"spectral_norm": True, **discriminator},
-        "game": {"name": "standard", "loss": "hinge"},
+        "game": {"name": "standard", "loss": "ns"},
         "train": {
-            "steps": 3000,
-            "batch_size": 128,
+            "steps": 2000,
+            "batch_size": 64,
             "lr_g": 2e-4,
             "lr_d": 2e-4,
             "betas_g": [0.5, 0.999],
             "betas_d": [0.5, 0.999],
-            "ema": 0.999,
+            "ema": 0.99,
             "log_every": 100,
-            "checkpoint_every": 1000,
+            "checkpoint_every": 500,
         },
         "validate": {"n_samples": 2500},
     }
@@ -99,6 +106,14 @@ def _recipe(name: str, description: str, discriminator: dict, **overrides) -> Re
 def gansci_recipes() -> list[RecipeSpec]:
     return [
         _recipe("protein-pwm", "bundled family vs the PWM discriminator alone", {"name": "pwm"}),
-        _recipe("protein-cnn", "bundled family vs the convolutional critic", {"name": "cnn"}),
-        _recipe("protein", "bundled family vs PWM + CNN discriminators (the default)", {"name": "pwm+cnn"}),
+        _recipe(
+            "protein-cnn",
+            "bundled family vs the convolutional critic",
+            {"name": "cnn", "channels": 32, "blocks": 1},
+        ),
+        _recipe(
+            "protein",
+            "bundled family vs PWM + CNN discriminators (the default)",
+            {"name": "pwm+cnn", "channels": 32, "blocks": 1},
+        ),
     ]
