@@ -72,14 +72,23 @@ class StackedNet:
         for prefix, module in list(base.named_modules()):
             if not parametrize.is_parametrized(module, "weight"):
                 continue
-            where = f"{prefix}.parametrizations.weight" if prefix else "parametrizations.weight"
+            where = f"{prefix}.parametrizations.weight"
             pz = module.parametrizations.weight
-            if len(pz) != 1 or type(pz[0]).__name__ != "_SpectralNorm" or pz[0].dim != 0:
+            if (
+                not isinstance(module, nn.Linear)
+                or len(pz) != 1
+                or type(pz[0]).__name__ != "_SpectralNorm"
+            ):
                 raise ConfigError(f"vectorised seeds: unsupported parametrisation at {where}")
-            weight = f"{prefix}.weight" if prefix else "weight"
-            self.spectral.append((weight, f"{where}.original", f"{where}.0._u", f"{where}.0._v"))
+            self.spectral.append(
+                (f"{prefix}.weight", f"{where}.original", f"{where}.0._u", f"{where}.0._v")
+            )
             self.sn_eps = pz[0].eps
-            parametrize.remove_parametrizations(module, "weight", leave_parametrized=True)
+            # a plain layer in its place (remove_parametrizations would alter the class the
+            # original networks share)
+            plain = nn.Linear(module.in_features, module.out_features, module.bias is not None)
+            parent, _, child = prefix.rpartition(".")
+            setattr(base.get_submodule(parent), child, plain)
         sn_buffers = {name for _, _, u, v in self.spectral for name in (u, v)}
         self.plain_buffers = {k: v for k, v in buffers.items() if k not in sn_buffers}
         self.base = base.to("meta")
@@ -102,11 +111,14 @@ class StackedNet:
             out[weight] = W / sigma.view(-1, 1, 1)
         return out
 
-    def __call__(self, x: Tensor) -> Tensor:
+    def __call__(self, x: Tensor, weights: dict[str, Tensor] | None = None) -> Tensor:
+        """The networks on ``x`` [S, n, ...]; pass ``weights()`` to share one power
+        iteration between several calls."""
+
         def one(w: dict[str, Tensor], b: dict[str, Tensor], xs: Tensor) -> Tensor:
             return functional_call(self.base, (w, b), (xs,))
 
-        return torch.vmap(one)(self.weights(), self.plain_buffers, x)
+        return torch.vmap(one)(weights or self.weights(), self.plain_buffers, x)
 
     @torch.no_grad()
     def unstack_into(self, modules: dict[int, nn.Module]) -> None:
@@ -196,14 +208,14 @@ def _penalty_kind(game: StandardGame) -> str | None:
 # -- the step, per seed -------------------------------------------------------------------
 
 
-def input_grad_sq(D: StackedNet, x: Tensor) -> Tensor:
+def input_grad_sq(D: StackedNet, x: Tensor, weights: dict[str, Tensor] | None = None) -> Tensor:
     """Per-seed, per-sample squared norm of dD/dx at ``x`` [S, n, ...] (graph kept).
 
     One backward of the sum gives every sample's own gradient: an MLP discriminator scores
     each sample independently of the others in its batch.
     """
     x = x.detach().requires_grad_(True)
-    (grad,) = torch.autograd.grad(D(x).sum(), x, create_graph=True)
+    (grad,) = torch.autograd.grad(D(x, weights).sum(), x, create_graph=True)
     return grad.flatten(2).pow(2).sum(-1)
 
 
@@ -214,11 +226,12 @@ def penalty_per_seed(
     fake: Tensor,
     alpha: Tensor | None = None,
     noise: Tensor | None = None,
+    weights: dict[str, Tensor] | None = None,
 ) -> Tensor:
     """The penalties of :mod:`gansci.engine.penalties` per seed, [S]: ``alpha`` [S, n] are
     the interpolation weights, ``noise`` [S, n, ...] DRAGAN's uniform draws."""
     if kind in ("r1", "r2"):
-        return 0.5 * input_grad_sq(D, real if kind == "r1" else fake).mean(1)
+        return 0.5 * input_grad_sq(D, real if kind == "r1" else fake, weights).mean(1)
     a = alpha.view(*alpha.shape, *[1] * (real.dim() - 2))
     real = real.detach()
     if kind == "dragan":
@@ -226,7 +239,7 @@ def penalty_per_seed(
         other = real + 0.5 * std * noise
     else:
         other = fake.detach()
-    norm = input_grad_sq(D, real + a * (other - real)).add(1e-12).sqrt()
+    norm = input_grad_sq(D, real + a * (other - real), weights).add(1e-12).sqrt()
     excess = (norm - 1).clamp_min(0) if kind == "gp1" else norm - 1
     return excess.pow(2).mean(1)
 
@@ -354,20 +367,20 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
             real = data.train[r["index"][:, c]]
             with torch.no_grad():
                 fake = G(r["z_d"][:, c])
-            b = real.shape[1]
-            if kind == "r1":  # one forward for the loss and R1's input gradient
-                x = torch.cat([real, fake], 1).requires_grad_(True)
-                out = D(x)
-                (grad,) = torch.autograd.grad(out[:, :b].sum(), x, create_graph=True)
-                pen = 0.5 * grad[:, :b].flatten(2).pow(2).sum(-1).mean(1)
+            w = D.weights()
+            if kind == "r1":  # R1's input gradient from the loss's own forward on real data
+                real = real.detach().requires_grad_(True)
+                d_real = D(real, w)
+                (grad,) = torch.autograd.grad(d_real.sum(), real, create_graph=True)
+                pen = 0.5 * grad.flatten(2).pow(2).sum(-1).mean(1)
             else:
-                out = D(torch.cat([real, fake], 1))
-                pen = out.new_zeros(out.shape[0])
+                d_real = D(real, w)
+                pen = d_real.new_zeros(d_real.shape[0])
                 if kind:
                     alpha = r["alpha"][:, c] if "alpha" in r else None
                     noise = r["noise"][:, c] if "noise" in r else None
-                    pen = penalty_per_seed(kind, D, real, fake, alpha, noise)
-            d_real, d_fake = out[:, :b], out[:, b:]
+                    pen = penalty_per_seed(kind, D, real, fake, alpha, noise, w)
+            d_fake = D(fake, w)
             total = d_loss(d_real, d_fake)
             if smoothing:
                 total = total + smoothing * d_real.mean(1)
@@ -381,8 +394,8 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
                         p.clamp_(-loss.weight_clip, loss.weight_clip)
         fake = G(r["z_g"])
         if loss.relativistic:
-            both = D(torch.cat([real, fake], 1))
-            loss_g = g_loss(both[:, b:], both[:, :b].detach())
+            w = D.weights()
+            loss_g = g_loss(D(fake, w), D(real.detach(), w).detach())
         else:
             loss_g = g_loss(D(fake))
         grads = torch.autograd.grad(loss_g.sum(), list(G.params.values()))
