@@ -6,8 +6,12 @@ sequentially (``Experiment.run`` per seed, the standard Trainer) and all at once
 checkpoint, samples); datasets and networks are built before the clock starts. Prints and
 writes (OUT/vectorized_seeds.md, .json) seed-steps per second of each and their ratio.
 
-    python benchmarks/vectorized_seeds.py --recipes grid25 lorenz --seeds 8 --steps 200 \
-        --threads 2
+    python benchmarks/vectorized_seeds.py --recipes grid25 lorenz --sizes recipe 64x2x128 \
+        --seeds 8 --steps 100 --threads 1
+
+``--sizes`` gives the networks: ``recipe`` (the recipe's own) or ``HxDxB`` (G and D of
+width H and depth D, batch size B). Wall-clock and process CPU time are both reported: on
+a shared machine the CPU-time ratio is the steadier one.
 
 A recipe that is not registered (the lorenz plugin not installed) is replaced by the
 built-in ``vectors`` dataset on a 3-D Lorenz-63 trajectory with the lorenz recipe's
@@ -35,6 +39,7 @@ from gansci.registry import get_registry
 def lorenz_stand_in(folder: Path, n: int = 20_000) -> dict:
     """A Lorenz-63 trajectory (RK4, dt 0.01, transient dropped) as a .npy for ``vectors``,
     and the lorenz recipe's network sizes (MLP 128 x 3, latent 3, spectral-norm D)."""
+
     def f(s: np.ndarray) -> np.ndarray:
         x, y, z = s
         return np.array([10 * (y - x), x * (28 - z) - y, x * y - 8 / 3 * z])
@@ -73,6 +78,25 @@ def experiments(recipe: str, seeds: list[int], out: Path, overrides: dict) -> li
     return exps
 
 
+def size_overrides(size: str) -> dict:
+    if size == "recipe":
+        return {}
+    hidden, depth, batch = (int(v) for v in size.split("x"))
+    return {
+        "generator.hidden": hidden,
+        "generator.depth": depth,
+        "discriminator.hidden": hidden,
+        "discriminator.depth": depth,
+        "train.batch_size": batch,
+    }
+
+
+def timed(fn) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict:
     overrides = {
         "train.steps": steps,
@@ -85,15 +109,13 @@ def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict
     }
     seeds = list(range(n_seeds))
     shutil.rmtree(out, ignore_errors=True)
+    warm = {**overrides, "train.steps": 2, "train.checkpoint_every": 2}  # one-time costs
+    experiments(recipe, [0], out / "warmup-seq", warm)[0].run(validate=False)
+    fit_vectorized(experiments(recipe, [0, 1], out / "warmup-vec", warm))
     seq = experiments(recipe, seeds, out / "sequential", overrides)
-    start = time.perf_counter()
-    for e in seq:
-        e.run(validate=False)
-    t_seq = time.perf_counter() - start
+    t_seq, cpu_seq = timed(lambda: [e.run(validate=False) for e in seq])
     vec = experiments(recipe, seeds, out / "vectorized", overrides)
-    start = time.perf_counter()
-    fit_vectorized(vec)
-    t_vec = time.perf_counter() - start
+    t_vec, cpu_vec = timed(lambda: fit_vectorized(vec))
     c = seq[0].config
     return {
         "recipe": recipe,
@@ -109,20 +131,23 @@ def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict
         "sequential_steps_per_s": n_seeds * steps / t_seq,
         "vectorized_steps_per_s": n_seeds * steps / t_vec,
         "ratio": t_seq / t_vec,
+        "sequential_cpu_s": cpu_seq,
+        "vectorized_cpu_s": cpu_vec,
+        "cpu_ratio": cpu_seq / cpu_vec,
     }
 
 
 def table(rows: list[dict]) -> str:
     lines = [
         "| recipe | networks | batch | penalty | seeds x steps | sequential seed-steps/s "
-        "| vectorised seed-steps/s | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| vectorised seed-steps/s | wall ratio | CPU-time ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['recipe']} | {r['net']} | {r['batch_size']} | {r['penalty'] or '-'} "
             f"| {r['seeds']} x {r['steps']} | {r['sequential_steps_per_s']:.1f} "
-            f"| {r['vectorized_steps_per_s']:.1f} | {r['ratio']:.2f}x |"
+            f"| {r['vectorized_steps_per_s']:.1f} | {r['ratio']:.2f}x | {r['cpu_ratio']:.2f}x |"
         )
     return "\n".join(lines)
 
@@ -130,6 +155,7 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--recipes", nargs="+", default=["grid25", "lorenz"])
+    parser.add_argument("--sizes", nargs="+", default=["recipe"], help="recipe or HxDxB")
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
@@ -140,8 +166,10 @@ def main() -> None:
     extra = overrides_to_dict(args.set)
     rows = []
     for recipe in args.recipes:
-        rows.append(bench(recipe, args.seeds, args.steps, args.out / recipe, extra))
-        print(table(rows[-1:]), flush=True)
+        for size in args.sizes:
+            overrides = {**size_overrides(size), **extra}
+            rows.append(bench(recipe, args.seeds, args.steps, args.out / recipe, overrides))
+            print(table(rows[-1:]), flush=True)
     header = (
         f"torch {torch.__version__}, {args.threads} threads, {platform.machine()}, "
         f"overrides {args.set or 'none'}"
