@@ -42,8 +42,21 @@ def _print_rows(rows) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> None:
+    if args.seeds > 1 or args.vectorize:
+        from gansci.seeds import format_summary, run_seeds, validate_seeds
+
+        overrides = overrides_to_dict(args.set)
+        exps = run_seeds(
+            args.recipe, args.seeds, args.seed, args.out, args.device, args.vectorize, overrides
+        )
+        folder = exps[0].run_dir.parent
+        print(f"run folders: {folder}/seed-*")
+        if not args.no_validate:
+            print("\n".join(format_summary(validate_seeds(folder))))
+            print(f"report: {folder / 'report.md'}")
+        return
     exp = Experiment.from_recipe(
-        args.recipe, seed=args.seed, device=args.device, out=args.out, **overrides_to_dict(args.set)
+        args.recipe, args.seed, args.device, args.out, overrides_to_dict(args.set)
     )
     exp.run(validate=not args.no_validate)
     print(f"run folder: {exp.run_dir}")
@@ -74,10 +87,26 @@ def _cmd_sample(args: argparse.Namespace) -> None:
 
 
 def _cmd_validate(args: argparse.Namespace) -> None:
+    from gansci.seeds import format_summary, seed_folders, validate_seeds
+
+    if not (args.run_dir / "config.toml").exists() and seed_folders(args.run_dir):
+        print("\n".join(format_summary(validate_seeds(args.run_dir))))
+        print(f"report: {args.run_dir / 'report.md'}")
+        return
     exp = Experiment.load(args.run_dir)
     samples = exp.read_samples(args.samples) if args.samples else None
     _print_rows(exp.validate(samples))
     print(f"report: {exp.run_dir / 'report.md'}")
+
+
+def _cmd_plot(args: argparse.Namespace) -> None:
+    from gansci.errors import CheckpointError
+    from gansci.report import plot_curves
+
+    out = args.run_dir / "figures" / "training.png"
+    if not plot_curves(args.run_dir, out):
+        raise CheckpointError(f"{args.run_dir}: no training records in metrics.jsonl yet")
+    print(f"wrote {out}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -115,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
     q.add_argument("--seed", type=int, default=0)
     q.add_argument("--device", default=None, help="auto | cpu | cuda")
+    q.add_argument("--seeds", type=int, default=1, help="train seeds SEED .. SEED+N-1")
+    q.add_argument(
+        "--vectorize", action="store_true", help="train the seeds at once (small MLP games)"
+    )
     add_set(q)
     q.set_defaults(func=_cmd_run)
 
@@ -134,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("run_dir", type=Path)
     q.add_argument("--samples", type=Path, default=None, help="validate these samples instead")
     q.set_defaults(func=_cmd_validate)
+    q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
+    q.add_argument("run_dir", type=Path)
+    q.set_defaults(func=_cmd_plot)
     return p
 
 

@@ -33,6 +33,7 @@ class ComponentConfig:
 @dataclass
 class DiscriminatorConfig(ComponentConfig):
     spectral_norm: bool = False
+    packing: int = 1  # PacGAN: D judges this many samples at once
 
 
 @dataclass
@@ -52,6 +53,12 @@ class TrainConfig:
     eval_metrics: list[str] = field(default_factory=list)
     checkpoint_every: int = 500
     keep_checkpoints: int = 3
+    select_metric: str = ""  # an eval key, e.g. "modes.reverse_kl": keep checkpoints/best.pt
+    select_mode: str = "min"  # min | max: which direction of select_metric is better
+    patience: int = 0  # stop after this many evaluations without improvement; 0: never
+    collapse_ratio: float = 0.25  # warn when the fixed latents' spread falls below this x real
+    amp: bool = False  # bf16 autocast of the training step
+    compile: bool = False  # torch.compile every network of the game
     progress: bool = True
 
 

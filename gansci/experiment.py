@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.utils._pytree import tree_flatten
 
 from gansci.config import ExperimentConfig, check_params, merge
 from gansci.data import Dataset
@@ -22,6 +23,7 @@ from gansci.engine.game import Game
 from gansci.engine.trainer import Trainer
 from gansci.errors import CheckpointError, ConfigError, GansciError
 from gansci.nets.mlp import spectral_norm_all
+from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
 
 log = logging.getLogger(__name__)
@@ -73,16 +75,20 @@ class Experiment:
         seed: int = 0,
         device: str | None = None,
         out: str | Path | None = None,
-        **overrides: Any,
+        overrides: Mapping[str, Any] | None = None,
+        **sections: Any,
     ) -> Experiment:
-        """A recipe with overrides: section tables (``train={"steps": 500}``) or dotted
-        keys (``**{"train.steps": 500}``)."""
+        """A recipe with overrides: section tables (``train={"steps": 500}``), dotted keys
+        (``**{"train.steps": 500}``) or a mapping of either (``overrides=``, from ``--set``)."""
         spec = get_registry().get("recipes", recipe)
+        clash = {"seed", "device"} & set(overrides or {})
+        if clash:
+            raise ConfigError(f"give {' and '.join(sorted(clash))} as --seed/--device, not --set")
         raw = merge(spec.config, {"recipe": recipe, "seed": seed})
         if device is not None:
             raw["device"] = device
-        cfg = ExperimentConfig.from_dict(merge(raw, overrides), where=f"recipe {recipe!r}")
-        return cls(cfg, out)
+        raw = merge(merge(raw, overrides or {}), sections)
+        return cls(ExperimentConfig.from_dict(raw, where=f"recipe {recipe!r}"), out)
 
     @classmethod
     def load(cls, run_dir: str | Path, **overrides: Any) -> Experiment:
@@ -111,6 +117,20 @@ class Experiment:
                 raise ConfigError(f"[{section}] needs a name; known {kind}: {reg.names(kind)}")
             spec = reg.get(kind, component.name)
             checked[section] = check_params(spec.factory, component.params, section, skip)
+        m = cfg.discriminator.packing
+        if m < 1 or cfg.train.batch_size % m:
+            raise ConfigError(
+                f"discriminator.packing={m} must be at least 1 and divide "
+                f"train.batch_size={cfg.train.batch_size}"
+            )
+        t = cfg.train
+        for key in ("steps", "batch_size", "log_every", "checkpoint_every", "keep_checkpoints"):
+            if getattr(t, key) < 1:
+                raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
+        if t.select_mode not in ("min", "max"):
+            raise ConfigError(f"train.select_mode must be min or max, got {t.select_mode!r}")
+        if t.select_metric and not t.eval_every:
+            raise ConfigError("train.select_metric needs evaluations: set train.eval_every")
         unknown = set(cfg.validate.metrics + cfg.train.eval_metrics) - set(reg.names("metrics"))
         if unknown:
             raise ConfigError(
@@ -136,9 +156,15 @@ class Experiment:
         return spec.factory(self.data, **self._params["generator"])
 
     def _make_discriminator(self) -> nn.Module:
-        spec = self.registry.get("discriminators", self.config.discriminator.name)
-        D = spec.factory(self.data, **self._params["discriminator"])
-        return spectral_norm_all(D) if self.config.discriminator.spectral_norm else D
+        cfg = self.config.discriminator
+        spec = self.registry.get("discriminators", cfg.name)
+        m = cfg.packing
+        D = spec.factory(
+            PackedView(self.data, m) if m > 1 else self.data, **self._params["discriminator"]
+        )
+        if cfg.spectral_norm:
+            spectral_norm_all(D)
+        return Packed(D, m) if m > 1 else D
 
     @property
     def game(self) -> Game:
@@ -151,6 +177,9 @@ class Experiment:
             game.enable_ema(self.config.train.ema)
             self._game = game.to(self.device)
             last = self._latest_checkpoint()
+            best = self.run_dir / "checkpoints" / checkpoint.BEST if self.run_dir else None
+            if self.config.train.select_metric and best is not None and best.is_file():
+                last = best  # sampling and validation use the selected weights
             if last is not None:
                 state = checkpoint.load(last, self.device)
                 self._game.load_state_dict(state["game"])
@@ -192,7 +221,7 @@ class Experiment:
             self.config.train,
             self.run_dir,
             seed=self.config.seed,
-            evaluate=self._evaluate if self.config.train.eval_metrics else None,
+            evaluate=self._evaluate,
         )
         trainer.fit(self.game, self.data, resume=resume)
         samples = self.sample(1000, seed=self.config.validate.seed)
@@ -249,15 +278,33 @@ class Experiment:
             return [self.registry.get("metrics", n) for n in names]
         return self.registry.for_domains("metrics", self.data.domains)
 
-    def _evaluate(self, game: Game) -> dict[str, float]:
-        """Metrics during training (``train.eval_metrics``), without baselines."""
+    def _evaluate(self, game: Game, step: int) -> dict[str, float]:
+        """Diagnostics every ``train.eval_every`` steps: samples of a fixed set of latents
+        (saved, and drawn where the domain has a figure), their spread against the real
+        data's (a collapse warning below ``train.collapse_ratio``), and
+        ``train.eval_metrics`` without baselines."""
         data, cfg = self.data, self.config
         n = min(cfg.validate.n_samples, data.n_test)
-        g = torch.Generator().manual_seed(cfg.validate.seed)
-        fake = data.decode(game.generate(n, g), generator=g)
-        real = data.decode(data.split("test", n))
-        out = {}
-        for spec in self._metric_specs(cfg.train.eval_metrics):
+        g = torch.Generator().manual_seed(cfg.validate.seed)  # the same latents every time
+        fake_batch = game.generate(n, g)
+        real_batch = data.split("test", n)
+        ratio = _spread(fake_batch) / max(_spread(real_batch), 1e-12)
+        out = {"spread_ratio": ratio}
+        if ratio < cfg.train.collapse_ratio:
+            log.warning(
+                "step %d: possible mode collapse: the spread of the fixed latents' samples is "
+                "%.3g of the real data's", step, ratio,
+            )  # fmt: skip
+        fake, real = data.decode(fake_batch, generator=g), data.decode(real_batch)
+        if self.run_dir is not None:
+            self.write_samples(fake, self.run_dir / "samples" / f"step-{step:07d}")
+            figures = self.registry.for_domains("figures", data.domains)
+            if figures:
+                path = self.run_dir / "figures" / "steps" / f"step-{step:07d}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                figures[0].fn(fake, real, data, str(path))
+        for name in cfg.train.eval_metrics:
+            spec = self.registry.get("metrics", name)
             values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
@@ -294,6 +341,13 @@ class Experiment:
             )
             write_report(self.run_dir, self.config, rows, figures)
         return rows
+
+
+def _spread(batch: Any) -> float:
+    """Mean pairwise distance between (up to 1,000) samples of a batch, all float leaves."""
+    leaves = [t.flatten(1).float() for t in tree_flatten(batch)[0] if t.is_floating_point()]
+    x = torch.cat(leaves, 1)[:1000]
+    return float(torch.pdist(x).mean())
 
 
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:

@@ -66,6 +66,17 @@ def gansci_penalties() -> list[Spec]:
 
 
 @hookspec
+def gansci_augmentations() -> list[Spec]:
+    """Differentiable augmentations: ``factory(data) -> callable(batch) -> batch``.
+
+    Used by the standard game on everything D sees (``game.augment``, DiffAugment,
+    Zhao et al. 2020) and for consistency regularisation of D (``game.consistency``,
+    Zhang et al. 2020). They must keep the batch structure and be differentiable in
+    the float leaves. ``domains`` says which data they fit.
+    """
+
+
+@hookspec
 def gansci_metrics() -> list[MetricSpec]:
     """Metrics that judge generated against real samples of the given domains."""
 

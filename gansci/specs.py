@@ -16,6 +16,7 @@ KINDS = (
     "recipes",
     "losses",
     "penalties",
+    "augmentations",
     "formats",
     "figures",
 )

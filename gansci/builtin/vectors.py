@@ -61,3 +61,13 @@ def scatter(samples: np.ndarray, real: np.ndarray, dataset: Dataset, path: str) 
     fig.tight_layout()
     fig.savefig(Path(path), dpi=110)
     plt.close(fig)
+
+
+def jitter(data: Dataset, scale: float = 0.05):
+    """Differentiable augmentation: Gaussian noise of ``scale`` times each feature's std."""
+    std = data.train.float().std(0, keepdim=True) * scale
+
+    def apply(batch):
+        return batch + std.to(batch.device) * torch.randn_like(batch)
+
+    return apply

@@ -13,6 +13,7 @@ import torch
 from gansci.errors import CheckpointError
 
 _NAME = re.compile(r"^step-(\d+)\.pt$")
+BEST = "best.pt"  # the weights at the best value of train.select_metric
 
 
 def atomic_save(obj: Any, path: Path) -> None:

@@ -8,15 +8,18 @@ from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
+from torch.utils._pytree import tree_map
 
 from gansci.data import Batch, Dataset, batch_len, concat
 from gansci.engine.losses import Loss, clip_weights_
 from gansci.engine.penalties import Penalty
+from gansci.errors import ConfigError
 
 if TYPE_CHECKING:
     from gansci.engine.trainer import Player
 
 SampleReal = Callable[[], Batch]
+Augment = Callable[[Batch], Batch]
 
 
 class Game(nn.Module):
@@ -73,7 +76,13 @@ class Game(nn.Module):
 
 
 class StandardGame(Game):
-    """G against D with alternating updates: ``n_critic`` D steps per G step."""
+    """G against D: ``n_critic`` D steps per G step, or simultaneous / extragradient updates.
+
+    Every stabiliser is an option here: a penalty on D, one-sided label smoothing,
+    instance noise (annealed to zero over ``instance_noise_steps``), a differentiable
+    augmentation applied to everything D sees (DiffAugment), consistency regularisation
+    of D under an augmentation, and the feature-matching generator objective.
+    """
 
     def __init__(
         self,
@@ -83,12 +92,27 @@ class StandardGame(Game):
         penalty: Penalty | None = None,
         penalty_weight: float = 10.0,
         n_critic: int = 1,
+        update: str = "alternating",
+        label_smoothing: float = 0.0,
+        instance_noise: float = 0.0,
+        instance_noise_steps: int = 0,
+        objective: str = "adversarial",
+        augment: Augment | None = None,
+        consistency: Augment | None = None,
+        consistency_weight: float = 10.0,
     ):
         super().__init__()
         self.G, self.D = G, D
         self.loss, self.penalty = loss, penalty
         self.penalty_weight = penalty_weight
         self.n_critic = n_critic
+        self.update = update
+        self.label_smoothing = label_smoothing
+        self.instance_noise, self.instance_noise_steps = instance_noise, instance_noise_steps
+        self.objective = objective
+        self.augment, self.consistency = augment, consistency
+        self.consistency_weight = consistency_weight
+        self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
 
     def players(self) -> dict[str, list[nn.Parameter]]:
         return {"G": list(self.G.parameters()), "D": list(self.D.parameters())}
@@ -99,31 +123,87 @@ class StandardGame(Game):
             return torch.randn(n, self.G.latent_dim, device=device)
         return torch.randn(n, self.G.latent_dim, generator=generator).to(device)
 
-    def step(self, sample_real: SampleReal, players: dict[str, Player]) -> dict[str, Tensor]:
-        G, D, loss = self.G, self.D, self.loss
-        for _ in range(self.n_critic):
-            real = sample_real()
-            with torch.no_grad():
-                fake = G(self.latent(batch_len(real)))
-            d_real, d_fake = D(real), D(fake)
-            loss_d = loss.discriminator(d_real, d_fake)
-            pen = self.penalty(D, real, fake) if self.penalty else d_real.new_zeros(())
-            players["D"].step(loss_d + self.penalty_weight * pen if self.penalty else loss_d)
-            if loss.weight_clip:
-                clip_weights_(D, loss.weight_clip)
-        fake = G(self.latent(batch_len(real)))
-        g_fake = D(fake)
-        g_real = D(real).detach() if loss.relativistic else None
-        loss_g = loss.generator(g_fake, g_real)
-        players["G"].step(loss_g)
-        return {
-            "loss_d": loss_d.detach(),
-            "loss_g": loss_g.detach(),
+    # -- what D sees ---------------------------------------------------------------------
+
+    def _d_in(self, batch: Batch) -> Batch:
+        if self.augment is not None:
+            batch = self.augment(batch)
+        if self.instance_noise > 0:
+            sigma = torch.full((), self.instance_noise, device=self.steps_done.device)
+            if self.instance_noise_steps > 0:
+                sigma = sigma * (1 - self.steps_done / self.instance_noise_steps).clamp_min(0)
+            batch = tree_map(
+                lambda t: t + sigma * torch.randn_like(t) if t.is_floating_point() else t, batch
+            )
+        return batch
+
+    def d_loss(self, real: Batch, fake: Batch) -> tuple[Tensor, dict[str, Tensor]]:
+        """D's loss on a real and a (detached) fake batch, with every regulariser."""
+        D = self.D
+        real_in, fake_in = self._d_in(real), self._d_in(tree_map(Tensor.detach, fake))
+        d_real, d_fake = D(real_in), D(fake_in)
+        loss = self.loss.discriminator(d_real, d_fake)
+        if self.label_smoothing:
+            # BCE against target 1 - s on real logits r adds exactly s * r (softplus identity)
+            loss = loss + self.label_smoothing * d_real.mean()
+        pen = d_real.new_zeros(())
+        if self.penalty is not None:
+            pen = self.penalty(D, real_in, fake_in)
+            loss = loss + self.penalty_weight * pen
+        if self.consistency is not None:
+            cons = (D(self.consistency(real_in)) - d_real).pow(2).mean()
+            loss = loss + self.consistency_weight * cons
+        stats = {
+            "loss_d": loss.detach(),
             "penalty": pen.detach(),
             "d_real": d_real.detach().mean(),
             "d_fake": d_fake.detach().mean(),
             "d_acc": ((d_real > 0).float().mean() + (d_fake < 0).float().mean()).detach() / 2,
         }
+        return loss, stats
+
+    def g_loss(self, real: Batch, fake: Batch) -> Tensor:
+        """G's loss on a fake batch (``real`` for relativistic losses and feature matching)."""
+        D = self.D
+        if self.objective == "feature_matching":
+            target = D.features(self._d_in(real)).mean(0).detach()
+            return (D.features(self._d_in(fake)).mean(0) - target).pow(2).sum()
+        g_real = D(self._d_in(real)).detach() if self.loss.relativistic else None
+        return self.loss.generator(D(self._d_in(fake)), g_real)
+
+    # -- one step ------------------------------------------------------------------------
+
+    def step(self, sample_real: SampleReal, players: dict[str, Player]) -> dict[str, Tensor]:
+        G, D = players["G"], players["D"]
+        if self.update == "alternating":
+            for _ in range(self.n_critic):
+                real = sample_real()
+                with torch.no_grad():
+                    fake = self.G(self.latent(batch_len(real)))
+                loss_d, stats = self.d_loss(real, fake)
+                D.step(loss_d)
+                self._clip()
+            loss_g = self.g_loss(real, self.G(self.latent(batch_len(real))))
+            G.step(loss_g)
+        else:  # simultaneous or extragradient: both gradients at the same point
+            real = sample_real()
+            z = self.latent(batch_len(real))
+            rounds = 2 if self.update == "extragradient" else 1
+            for r in range(rounds):
+                fake = self.G(z)
+                loss_d, stats = self.d_loss(real, fake)
+                loss_g = self.g_loss(real, fake)
+                D.backward(loss_d)
+                G.backward(loss_g)
+                for player in (D, G):
+                    player.extrapolate() if r < rounds - 1 else player.update()
+                self._clip()
+        self.steps_done += 1
+        return {**stats, "loss_g": loss_g.detach()}
+
+    def _clip(self) -> None:
+        if self.loss.weight_clip:
+            clip_weights_(self.D, self.loss.weight_clip)
 
     @torch.no_grad()
     def generate(self, n: int, generator: torch.Generator | None = None) -> Batch:
@@ -135,6 +215,10 @@ class StandardGame(Game):
         return concat(chunks)
 
 
+UPDATES = ("alternating", "simultaneous", "extragradient")
+OBJECTIVES = ("adversarial", "feature_matching")
+
+
 def standard_game(
     data: Dataset,
     make_generator: Callable[[], nn.Module],
@@ -143,14 +227,62 @@ def standard_game(
     penalty: str = "",
     penalty_weight: float = 10.0,
     n_critic: int = 1,
+    update: str = "alternating",
+    label_smoothing: float = 0.0,
+    instance_noise: float = 0.0,
+    instance_noise_steps: int = 0,
+    objective: str = "adversarial",
+    augment: str = "",
+    consistency: str = "",
+    consistency_weight: float = 10.0,
 ) -> StandardGame:
-    """The registered factory of the standard game: losses and penalties by name."""
+    """The registered factory of the standard game: losses, penalties and augmentations
+    by name, every option checked here so a wrong one fails before training."""
     from gansci.registry import get_registry
 
     reg = get_registry()
     loss_obj: Loss = reg.get("losses", loss).factory()
     penalty = penalty or loss_obj.penalty
     pen = reg.get("penalties", penalty).factory() if penalty else None
+    if update not in UPDATES:
+        raise ConfigError(f"game.update: unknown update {update!r}; valid: {', '.join(UPDATES)}")
+    if update != "alternating" and n_critic != 1:
+        raise ConfigError(f"game.update={update!r} takes both players' steps together: n_critic=1")
+    if objective not in OBJECTIVES:
+        raise ConfigError(
+            f"game.objective: unknown objective {objective!r}; valid: {', '.join(OBJECTIVES)}"
+        )
+    if label_smoothing and not loss_obj.smoothable:
+        raise ConfigError(
+            f"game.label_smoothing applies to the BCE losses (ns, minimax), not {loss!r}"
+        )
+    if not 0 <= label_smoothing < 1:
+        raise ConfigError(f"game.label_smoothing must be in [0, 1), got {label_smoothing}")
+
+    def augmentation(name: str) -> Augment | None:
+        if not name:
+            return None
+        spec = reg.get("augmentations", name)
+        if spec.domains and not set(spec.domains) & set(data.domains):
+            raise ConfigError(f"augmentation {name!r} is for {spec.domains}, not {data.domains}")
+        return spec.factory(data)
+
+    D = make_discriminator()
+    if objective == "feature_matching" and not hasattr(D, "features"):
+        raise ConfigError("game.objective=feature_matching needs a discriminator with features()")
     return StandardGame(
-        make_generator(), make_discriminator(), loss_obj, pen, penalty_weight, n_critic
+        make_generator(),
+        D,
+        loss_obj,
+        pen,
+        penalty_weight,
+        n_critic,
+        update,
+        label_smoothing,
+        instance_noise,
+        instance_noise_steps,
+        objective,
+        augmentation(augment),
+        augmentation(consistency),
+        consistency_weight,
     )

@@ -29,6 +29,7 @@ class Loss:
     relativistic: bool = False
     weight_clip: float = 0.0
     penalty: str = ""
+    smoothable: bool = False  # D's real term is softplus(-r): one-sided label smoothing applies
 
 
 def _bce_d(real: Tensor, fake: Tensor) -> Tensor:
@@ -49,11 +50,13 @@ LOSSES: dict[str, Loss] = {
         "non-saturating GAN (Goodfellow et al. 2014): G maximises log D(G(z))",
         _bce_d,
         lambda fake, real: F.softplus(-fake).mean(),
+        smoothable=True,
     ),
     "minimax": Loss(
         "saturating minimax GAN: G minimises log(1 - D(G(z)))",
         _bce_d,
         lambda fake, real: -F.softplus(fake).mean(),
+        smoothable=True,
     ),
     "wgan": Loss(
         "Wasserstein GAN with weight clipping at 0.01 (Arjovsky et al. 2017)",

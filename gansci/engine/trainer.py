@@ -106,7 +106,7 @@ class MetricsLog:
                 f.write(json.dumps(record) + "\n")
 
 
-Evaluate = Callable[[Game], dict[str, float]]
+Evaluate = Callable[[Game, int], dict[str, float]]
 
 
 class Trainer:
@@ -129,6 +129,9 @@ class Trainer:
         self.seed = seed
         self.evaluate = evaluate
         self.step = 0
+        self.best: float | None = None  # best value of cfg.select_metric so far
+        self.bad_evals = 0  # evaluations since it last improved
+        self.stopped_early = False
 
     @property
     def checkpoint_dir(self) -> Path | None:
@@ -150,6 +153,12 @@ class Trainer:
             self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step
         )
 
+        if cfg.compile:
+            for net in game.children():
+                if net is not game.ema:
+                    net.compile()
+        autocast = torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
+
         def sample_real() -> Any:
             return data.sample(cfg.batch_size)
 
@@ -166,7 +175,8 @@ class Trainer:
         )
         with bar:
             while self.step < cfg.steps:
-                out = game.step(sample_real, players)
+                with autocast:
+                    out = game.step(sample_real, players)
                 out.update({f"grad_norm_{n}": p.grad_norm for n, p in players.items()})
                 game.update_ema()
                 for p in players.values():
@@ -201,12 +211,41 @@ class Trainer:
                         {k: f"{v:.3g}" for k, v in record.items() if k.startswith("loss")}
                     )
                 if is_eval and self.evaluate is not None:
-                    scores = self.evaluate(game)
+                    scores = self.evaluate(game, done)
                     metrics_log.write({"step": done, "kind": "eval", **scores})
                     log.info("step %d: %s", done, scores)
-                if is_ckpt and distributed.is_main():
+                    if cfg.select_metric:
+                        self._select(scores, game)
+                if (is_ckpt or self.stopped_early) and distributed.is_main():
                     self._save(game, players)
+                if self.stopped_early:
+                    metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
+                    log.warning(
+                        "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
+                        done, cfg.select_metric, self.bad_evals, self.best,
+                    )  # fmt: skip
+                    break
         return game
+
+    def _select(self, scores: dict[str, float], game: Game) -> None:
+        """Keep checkpoints/best.pt at the best value of ``select_metric``; count patience."""
+        cfg = self.cfg
+        if cfg.select_metric not in scores:
+            raise ConfigError(
+                f"train.select_metric={cfg.select_metric!r} is not among the evaluated keys: "
+                f"{', '.join(sorted(scores))} (add its metric to train.eval_metrics)"
+            )
+        value = scores[cfg.select_metric]
+        if self.best is None or (
+            value < self.best if cfg.select_mode == "min" else value > self.best
+        ):
+            self.best, self.bad_evals = value, 0
+            if self.checkpoint_dir is not None and distributed.is_main():
+                state = {"step": self.step, "game": game.state_dict(), "value": value}
+                checkpoint.atomic_save(state, self.checkpoint_dir / checkpoint.BEST)
+        else:
+            self.bad_evals += 1
+            self.stopped_early = 0 < cfg.patience <= self.bad_evals
 
     def _check_finite(self, keys: list[str], bad_at: Tensor) -> None:
         bad = bad_at.tolist()
@@ -228,6 +267,8 @@ class Trainer:
             "game": game.state_dict(),
             "optimizers": {n: p.optimizer.state_dict() for n, p in players.items()},
             "schedulers": {n: p.scheduler.state_dict() for n, p in players.items()},
+            "selection": {"bad_evals": self.bad_evals}
+            | ({"best": self.best} if self.best is not None else {}),
             "rng": {
                 "torch": torch.get_rng_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
@@ -244,3 +285,5 @@ class Trainer:
         if state["rng"]["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
         self.step = int(state["step"])
+        self.best = state["selection"].get("best")
+        self.bad_evals = int(state["selection"]["bad_evals"])
