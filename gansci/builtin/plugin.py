@@ -107,6 +107,11 @@ def gansci_metrics() -> list[MetricSpec]:
 
 
 @hookimpl
+def gansci_augmentations() -> list[Spec]:
+    return [Spec("jitter", "Gaussian noise of 5% of each feature's std", vectors.jitter, VECTOR)]
+
+
+@hookimpl
 def gansci_formats() -> list[FormatSpec]:
     return [
         FormatSpec(".npy", "NumPy array", VECTOR, vectors.write_npy, vectors.read_array),
