@@ -1,0 +1,42 @@
+"""Checks that need CUDA: device selection, no host sync inside steps, bf16 autocast."""
+
+import warnings
+
+import pytest
+import torch
+
+from gansci import Experiment
+from gansci.engine.trainer import Trainer
+
+pytestmark = pytest.mark.gpu
+
+
+def test_auto_device_is_cuda_and_training_runs_there(tmp_path, small):
+    small.pop("device")
+    exp = Experiment.from_recipe("grid25", out=tmp_path / "r", **small).run(validate=False)
+    assert exp.device.type == "cuda"
+    assert next(exp.game.G.parameters()).is_cuda
+    assert exp.sample(10).shape == (10, 2)
+
+
+def test_no_host_synchronisation_between_log_steps():
+    exp = Experiment.from_recipe("grid25", device="cuda")
+    cfg = exp.config.train
+    cfg.steps, cfg.log_every, cfg.eval_every, cfg.batch_size = 60, 60, 0, 256
+    trainer = Trainer(cfg, run_dir=None)
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            trainer.fit(exp.game, exp.data)
+    finally:
+        torch.cuda.set_sync_debug_mode("default")
+    syncs = [w for w in caught if "synchroniz" in str(w.message).lower()]
+    assert len(syncs) < 10, f"{len(syncs)} host syncs in 60 steps: {syncs[:3]}"
+
+
+def test_bf16_autocast_on_cuda(tmp_path, small):
+    small["device"] = "cuda"
+    small["train"]["amp"] = True
+    exp = Experiment.from_recipe("ring8", out=tmp_path / "r", **small).run(validate=False)
+    assert torch.isfinite(torch.as_tensor(exp.sample(100))).all()
