@@ -64,7 +64,7 @@ def default_radii(x: np.ndarray, n_radii: int = 24, seed: int = 0) -> np.ndarray
     about one neighbour) to half the median pair distance (before C(r) saturates)."""
     x = _points(x)
     rng = np.random.default_rng(seed)
-    sub = x[rng.choice(len(x), min(len(x), 2000), replace=False)]
+    sub = x[rng.choice(len(x), min(len(x), 1000), replace=False)]
     nn = cKDTree(x).query(sub, k=2)[0][:, 1]
     r_lo = float(np.median(nn[nn > 0])) if (nn > 0).any() else 1e-12
     r_hi = 0.5 * float(np.median(_pair_distances(sub)))
@@ -99,7 +99,7 @@ def correlation_sum(
     theiler: int = 0,
     n_blocks: int = 10,
     p: float = 2.0,
-    max_pairs: float = 2e6,
+    max_pairs: float = 5e5,
     seed: int = 0,
 ) -> CorrelationSum:
     """C(r) at ``radii`` by dual-tree counting, split by ``n_blocks`` random blocks of pair
@@ -120,7 +120,7 @@ def correlation_sum(
     block_of = np.empty(n, dtype=np.int64)
     block_of[order] = np.arange(n) % n_blocks
     sizes = [n]
-    while max_pairs and sizes[-1] // 2 >= 2000:
+    while max_pairs and sizes[-1] // 2 >= 1000:
         sizes.append(sizes[-1] // 2)
     level = np.zeros(n_radii, dtype=int)  # index into sizes, per radius
     if len(sizes) > 1:
@@ -222,7 +222,7 @@ def correlation_dimension(
     min_pairs: int = 50,
     n_blocks: int = 10,
     p: float = 2.0,
-    max_pairs: float = 2e6,
+    max_pairs: float = 5e5,
     seed: int = 0,
 ) -> CorrelationDimension:
     """D2 of the points ``x`` (n, d) with a jackknife standard error.
