@@ -22,3 +22,18 @@ SMALL = {
 def small():
     """Overrides that make any vector recipe train in about a second."""
     return {k: (dict(v) if isinstance(v, dict) else v) for k, v in SMALL.items()}
+
+
+@pytest.fixture(scope="session")
+def small_set():
+    """The same small settings as command-line --set options."""
+    return [
+        "--set", "train.steps=30",
+        "--set", "train.batch_size=64",
+        "--set", "train.log_every=10",
+        "--set", "train.eval_every=0",
+        "--set", "train.eval_metrics=[]",
+        "--set", "generator.hidden=32",
+        "--set", "discriminator.hidden=32",
+        "--set", "validate.n_samples=300",
+    ]  # fmt: skip

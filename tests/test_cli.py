@@ -10,23 +10,12 @@ import pytest
 
 from gansci.cli import main
 
-SMALL_SET = [
-    "--set", "train.steps=30",
-    "--set", "train.batch_size=64",
-    "--set", "train.log_every=10",
-    "--set", "train.eval_every=0",
-    "--set", "train.eval_metrics=[]",
-    "--set", "generator.hidden=32",
-    "--set", "discriminator.hidden=32",
-    "--set", "validate.n_samples=300",
-]  # fmt: skip
-
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory):
+def run_dir(tmp_path_factory, small_set):
     out = tmp_path_factory.mktemp("cli") / "run"
     assert (
-        main(["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu", *SMALL_SET])
+        main(["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu", *small_set])
         == 0
     )
     return out
@@ -151,16 +140,16 @@ def test_bad_data_files_are_named(tmp_path, capsys):
     assert "cannot read as a numeric array" in capsys.readouterr().err
 
 
-def test_corrupt_checkpoint_via_cli(tmp_path, capsys):
+def test_corrupt_checkpoint_via_cli(tmp_path, capsys, small_set):
     out = tmp_path / "r"
-    assert main(["run", "ring8", "--out", str(out), "--no-validate", *SMALL_SET]) == 0
+    assert main(["run", "ring8", "--out", str(out), "--no-validate", *small_set]) == 0
     (ckpt,) = (out / "checkpoints").glob("*.pt")
     ckpt.write_bytes(b"garbage")
     assert main(["sample", str(out), "-n", "3", "-o", str(tmp_path / "s.npy")]) == 1
     assert "corrupt or unreadable checkpoint" in capsys.readouterr().err
 
 
-def test_user_data_file_trains_end_to_end(tmp_path, capsys):
+def test_user_data_file_trains_end_to_end(tmp_path, capsys, small_set):
     data = tmp_path / "mine.csv"
     rng = np.random.default_rng(0)
     np.savetxt(
@@ -176,7 +165,7 @@ def test_user_data_file_trains_end_to_end(tmp_path, capsys):
         "data.name=vectors",
         "--set",
         f"data.path={data}",
-        *SMALL_SET,
+        *small_set,
     ]
     assert main(argv) == 0
     assert "| mmd.mmd2 |" in capsys.readouterr().out
