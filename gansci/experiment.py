@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -15,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten
+from tqdm.auto import tqdm
 
 from gansci.config import ExperimentConfig, check_params, merge
 from gansci.data import Dataset
@@ -319,7 +321,8 @@ class Experiment:
         real = data.decode(data.split("test", n))
         reference = data.decode(data.split("train", n))
         rows: list[MetricValue] = []
-        for spec in self._metric_specs(cfg.metrics):
+        specs = self._metric_specs(cfg.metrics)
+        for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
             value = _as_dict(
                 spec.name, spec.fn(samples, real, data, np.random.default_rng(cfg.seed))
             )
