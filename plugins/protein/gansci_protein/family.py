@@ -93,42 +93,40 @@ class FamilyTruth:
         )
 
     def loglik(self, seqs: list[str]) -> np.ndarray:
-        """Exact log-likelihood (nats) of each sequence; -inf for ones the model cannot make
-        (wrong length, gaps or padding inside)."""
+        """Exact log-likelihood (nats) of each sequence, summed over the motif insertion
+        sites; -inf for ones the model cannot make (wrong length, a non-residue)."""
+        from scipy.special import logsumexp
+
         site = np.log(self.site_matrices())  # (B, 20)
         motifs = [np.log(np.asarray(m)) for m in self.motif_pwms]
         (w1, w2), B = self.motif_widths, len(self.ancestor)
         (a1, b1), (a2, b2) = self.motif_windows
-        L = self.length
-        combos = [(p1, p2) for p1 in range(a1, b1 + 1) for p2 in range(a2, b2 + 1)]
-        log_prior = -np.log(len(combos)) - np.log(self.max_truncation + 1)
+        p1, p2 = np.arange(a1, b1 + 1), np.arange(a2, b2 + 1)
+        log_prior = -np.log(len(p1) * len(p2)) - np.log(self.max_truncation + 1)
         out = np.full(len(seqs), -np.inf)
         lookup = {c: i for i, c in enumerate(AMINO_ACIDS)}
+        groups: dict[int, list[int]] = {}
         for i, s in enumerate(seqs):
-            trunc = L - len(s)
-            if not 0 <= trunc <= self.max_truncation or any(c not in lookup for c in s):
-                continue
-            x = np.array([lookup[c] for c in s])
-            n = len(x)
-            # Backbone site j sits at sequence position j, j + w1 or j + w1 + w2.
+            if 0 <= self.length - len(s) <= self.max_truncation and all(c in lookup for c in s):
+                groups.setdefault(len(s), []).append(i)
+        for n, idx in groups.items():
+            x = np.array([[lookup[c] for c in seqs[i]] for i in idx])  # (m, n)
+            # Backbone site j sits at sequence position j, j + w1 or j + w1 + w2; the
+            # sites pushed past the end were lost to truncation.
             cum = []
             for shift in (0, w1, w1 + w2):
                 pos = np.arange(B) + shift
-                ok = pos < n
-                v = np.where(ok, site[np.arange(B), x[np.minimum(pos, n - 1)]], 0.0)
-                cum.append(np.concatenate([[0.0], np.cumsum(v)]))
-            m1 = {p: motifs[0][np.arange(w1), x[p : p + w1]].sum() for p in range(a1, b1 + 1)}
-            m2 = {
-                p: motifs[1][np.arange(w2), x[p + w1 : p + w1 + w2]].sum()
-                for p in range(a2, b2 + 1)
-            }
-            # Backbone sites lost to truncation: those whose position passes the end.
-            last = B - trunc  # backbone sites kept
-            terms = [
-                cum[0][p1] + m1[p1] + cum[1][p2] - cum[1][p1] + m2[p2] + cum[2][last] - cum[2][p2]
-                for p1, p2 in combos
-            ]
-            out[i] = np.logaddexp.reduce(terms) + log_prior
+                v = np.where(pos < n, site[np.arange(B), x[:, np.minimum(pos, n - 1)]], 0.0)
+                cum.append(np.concatenate([np.zeros((len(idx), 1)), np.cumsum(v, 1)], 1))
+            win1 = np.lib.stride_tricks.sliding_window_view(x, w1, axis=1)[:, p1]
+            win2 = np.lib.stride_tricks.sliding_window_view(x, w2, axis=1)[:, p2 + w1]
+            m1 = motifs[0][np.arange(w1), win1].sum(-1)  # (m, P1)
+            m2 = motifs[1][np.arange(w2), win2].sum(-1)  # (m, P2)
+            last = B - (self.length - n)
+            first = cum[0][:, p1] + m1 - cum[1][:, p1]
+            second = cum[1][:, p2] + m2 - cum[2][:, p2] + cum[2][:, [last]]
+            terms = first[:, :, None] + second[:, None, :]
+            out[idx] = logsumexp(terms.reshape(len(idx), -1), axis=1) + log_prior
         return out
 
 

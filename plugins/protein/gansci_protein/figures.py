@@ -1,4 +1,5 @@
-"""Report figures: sequence logos (logomaker) of real vs generated sequences."""
+"""Report figures: sequence logos (logomaker) of each motif's best windows, real vs
+generated, and the per-position conservation profile of the whole sequence."""
 
 from __future__ import annotations
 
@@ -6,28 +7,56 @@ import numpy as np
 
 from gansci_protein.alphabet import AMINO_ACIDS, N_AMINO
 from gansci_protein.data import ProteinDataset
+from gansci_protein.metrics import _entropy_profile
+
+#: Letters never taller than this (bits) in a panel are left out: logomaker draws every
+#: cell as a glyph, and drawing is the slow part of a report.
+MIN_BITS = 0.05
 
 
-def _counts(codes: np.ndarray):
+def _information(codes: np.ndarray):
+    import logomaker
     import pandas as pd
 
     counts = np.stack([np.bincount(col[col < N_AMINO], minlength=N_AMINO) for col in codes.T])
-    return pd.DataFrame(counts.astype(float), columns=list(AMINO_ACIDS))
+    df = pd.DataFrame(counts.astype(float), columns=list(AMINO_ACIDS))
+    info = logomaker.transform_matrix(df, from_type="counts", to_type="information", pseudocount=0.01)
+    keep = [c for c in info.columns if info[c].max() >= MIN_BITS] or [info.max().idxmax()]
+    return info[keep]
 
 
-def _draw(panels: list[tuple[str, np.ndarray]], path: str, width: float) -> None:
-    import logomaker
+def _plt():
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(len(panels), 1, figsize=(width, 2.2 * len(panels)), squeeze=False)
-    for ax, (title, codes) in zip(axes[:, 0], panels, strict=True):
-        info = logomaker.transform_matrix(
-            _counts(codes), from_type="counts", to_type="information", pseudocount=0.01
-        )
-        logomaker.Logo(info, ax=ax, color_scheme="chemistry")
+    return plt
+
+
+def motif_logo(samples: list[str], real: list[str], data: ProteinDataset, path: str) -> None:
+    """Per motif, the logo of the best-scoring window of each sequence: real vs generated."""
+    import logomaker
+
+    plt = _plt()
+    if not data.pwms:
+        fig, ax = plt.subplots(figsize=(5, 1.5))
+        ax.text(0.5, 0.5, "no motifs (data.motifs=FILE)", ha="center")
+        ax.axis("off")
+        fig.savefig(path, dpi=90)
+        plt.close(fig)
+        return
+    panels = []
+    for pwm in data.pwms:
+        for name, seqs in (("held-out real", real), ("generated", samples)):
+            codes = data.codes(seqs)
+            w = np.lib.stride_tricks.sliding_window_view(codes, pwm.width, axis=1)
+            best = pwm.full()[np.arange(pwm.width), w].sum(-1).argmax(1)
+            panels.append((f"{pwm.name}: {name}", w[np.arange(len(codes)), best]))
+    width = 2 + 0.45 * max(p.width for p in data.pwms)
+    fig, axes = plt.subplots(len(panels) // 2, 2, figsize=(2 * width, 2.0 * len(panels) // 2))
+    for ax, (title, codes) in zip(np.atleast_2d(axes).ravel(), panels, strict=True):
+        logomaker.Logo(_information(codes), ax=ax, color_scheme="chemistry")
         ax.set_title(title, fontsize=9)
         ax.set_ylabel("bits")
         ax.set_ylim(0, np.log2(20))
@@ -36,24 +65,17 @@ def _draw(panels: list[tuple[str, np.ndarray]], path: str, width: float) -> None
     plt.close(fig)
 
 
-def sequence_logo(samples: list[str], real: list[str], data: ProteinDataset, path: str) -> None:
-    """Whole-sequence logos on the fixed-length layout: held-out real above generated."""
-    real_c, gen_c = data.codes(real), data.codes(samples)
-    width = min(40.0, 2 + 0.22 * data.length)
-    _draw([("held-out real", real_c), ("generated", gen_c)], path, width)
-
-
-def motif_logo(samples: list[str], real: list[str], data: ProteinDataset, path: str) -> None:
-    """Per motif, the logo of the best-scoring window of each sequence: real vs generated."""
-    if not data.pwms:
-        _draw([("held-out real", data.codes(real)[:, :10])], path, 6)
-        return
-    panels = []
+def conservation_profile(
+    samples: list[str], real: list[str], data: ProteinDataset, path: str
+) -> None:
+    """Per-position entropy of real and generated sequences on the fixed-length layout."""
+    plt = _plt()
+    fig, ax = plt.subplots(figsize=(min(16.0, 3 + 0.12 * data.length), 3))
     for name, seqs in (("held-out real", real), ("generated", samples)):
-        codes = data.codes(seqs)
-        for pwm in data.pwms:
-            w = np.lib.stride_tricks.sliding_window_view(codes, pwm.width, axis=1)
-            scores = pwm.full()[np.arange(pwm.width), w].sum(-1)
-            best = scores.argmax(1)
-            panels.append((f"{pwm.name}: {name}", w[np.arange(len(codes)), best]))
-    _draw(panels, path, 2 + 0.5 * max(p.width for p in data.pwms))
+        ax.plot(_entropy_profile(data.codes(seqs)), label=name, marker=".")
+    ax.set_xlabel("position")
+    ax.set_ylabel("entropy (nats)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

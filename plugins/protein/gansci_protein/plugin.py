@@ -66,8 +66,8 @@ def gansci_formats() -> list[FormatSpec]:
 @hookimpl
 def gansci_figures() -> list[FigureSpec]:
     return [
-        FigureSpec("sequence_logo", "sequence logos: held-out real vs generated", figures.sequence_logo, PROTEIN),
-        FigureSpec("motif_logo", "logos of each motif's best window: real vs generated", figures.motif_logo, PROTEIN),
+        FigureSpec("motif_logo", "sequence logos of each motif's best window: real vs generated", figures.motif_logo, PROTEIN),
+        FigureSpec("conservation", "per-position entropy: real vs generated", figures.conservation_profile, PROTEIN),
     ]  # fmt: skip
 
 

@@ -1,0 +1,137 @@
+"""Conformance, datasets, generator modes and a short end-to-end run through the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from gansci.cli import main
+from gansci.errors import ConfigError
+from gansci.testing import check_plugin
+from gansci_protein.alphabet import PAD
+from gansci_protein.data import fasta, protein_family
+from gansci_protein.fasta import read_sequences, write_fasta
+from gansci_protein.nets import ConvGenerator, PWMDiscriminator
+from gansci_protein.pwm import write_jaspar_counts
+
+
+@pytest.fixture(scope="module")
+def small_family():
+    return protein_family(n_sequences=300)
+
+
+def _user_files(tmp_path, n: int = 40):
+    rng = np.random.default_rng(0)
+    seqs = ["".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), rng.integers(20, 31))) for _ in range(n)]
+    seqs = [s[:5] + "WCHKM" + s[10:] for s in seqs]
+    write_fasta(seqs, tmp_path / "user.fasta", ids=[f"u{i}" for i in range(n)])
+    counts = np.full((5, 20), 1.0)
+    for k, a in enumerate("WCHKM"):
+        counts[k, "ACDEFGHIKLMNPQRSTVWY".index(a)] = 30
+    write_jaspar_counts([counts], ["wchkm"], tmp_path / "user.jaspar")
+    return tmp_path / "user.fasta", tmp_path / "user.jaspar"
+
+
+def test_conformance(tmp_path):
+    path, motifs = _user_files(tmp_path)
+    checked = check_plugin(
+        "protein",
+        tmp_path,
+        dataset_params={
+            "protein_family": {"n_sequences": 300},
+            "fasta": {"path": str(path), "motifs": str(motifs)},
+        },
+    )
+    assert set(checked["recipes"]) == {"protein", "protein-pwm", "protein-cnn"}
+    assert len(checked["discriminators"]) == 6 and ".fasta on fasta" in checked["formats"]
+
+
+def test_user_fasta_dataset(tmp_path):
+    path, motifs = _user_files(tmp_path)
+    data = fasta(str(path), motifs=str(motifs))
+    assert data.length == 30 and data.n_train + data.n_test == 40
+    seqs = data.decode(data.split("train"))
+    assert all(20 <= len(s) <= 30 and PAD not in s for s in seqs)
+    assert torch.equal(data.encode(seqs), data.split("train"))
+    assert (data.best_scores(seqs)[:, 0] >= data.thresholds[0]).mean() > 0.9
+    cropped = fasta(str(path), length=25)
+    assert cropped.length == 25 and not cropped.pwms
+    with pytest.raises(ConfigError, match="data.motifs=FILE"):
+        PWMDiscriminator(cropped)
+    with pytest.raises(ConfigError, match="data.path=FILE"):
+        fasta()
+
+
+def test_generator_modes(small_family):
+    data = small_family
+    z = torch.randn(8, 16)
+    for mode in ("gumbel", "relaxed"):
+        G = ConvGenerator(data, latent_dim=16, channels=8, blocks=1, mode=mode)
+        x = G(z)
+        assert x.shape == data.split("test", 8).shape
+        np.testing.assert_allclose(x.sum(-1).detach().numpy(), 1.0, atol=1e-5)
+        if mode == "gumbel":  # straight-through: hard forward, soft gradient
+            assert ((x == 0) | (x == 1)).all()
+        x.pow(2).sum().backward()
+        assert G.fc.weight.grad.abs().sum() > 0
+        G.eval()
+        out = G(z)
+        assert ((out == 0) | (out == 1)).all() == (mode == "relaxed")
+    with pytest.raises(ConfigError, match="valid: gumbel, relaxed"):
+        ConvGenerator(data, mode="hard")
+
+
+def test_profile_init_starts_at_the_training_profile(small_family):
+    data = small_family
+    G = ConvGenerator(data, profile_init=True).eval()
+    with torch.no_grad():
+        G.out.weight.zero_()
+        G.out.bias.zero_()
+        probs = G(torch.randn(4, G.latent_dim))[0]
+    freq = data.train.mean(0)
+    np.testing.assert_allclose(probs.numpy(), ((freq + 1e-3) / (freq + 1e-3).sum(-1, keepdim=True)).numpy(), atol=1e-5)
+
+
+def test_decode_samples_soft_rows_with_the_given_generator(small_family):
+    data = small_family
+    probs = torch.zeros((200, data.length, 22))
+    probs[..., :20] = 1 / 20
+    a = data.decode(probs, generator=torch.Generator().manual_seed(1))
+    b = data.decode(probs, generator=torch.Generator().manual_seed(1))
+    c = data.decode(probs, generator=torch.Generator().manual_seed(2))
+    assert a == b and a != c and len(set(a)) == 200
+    assert all(len(s) == data.length for s in a)
+    assert data.decode(probs) == ["A" * data.length] * 200  # argmax without a generator
+
+
+def test_end_to_end_run_sample_validate(tmp_path, capsys):
+    run = tmp_path / "run"
+    args = ["run", "protein", "--out", str(run), "--device", "cpu"]
+    for kv in ["train.steps=3", "data.n_sequences=300", "validate.n_samples=60", "train.log_every=1"]:
+        args += ["--set", kv]
+    assert main(args) == 0
+    assert (run / "report.md").is_file() and (run / "figures" / "conservation.png").is_file()
+    assert (run / "figures" / "motif_logo.png").is_file()
+    out = tmp_path / "x.fasta"
+    assert main(["sample", str(run), "-n", "100", "-o", str(out)]) == 0
+    assert len(read_sequences(str(out))) == 100
+    assert main(["validate", str(run), "--samples", str(out)]) == 0
+    rows = {f"{r['metric']}.{r['key']}": r for r in json.loads((run / "validation.json").read_text())}
+    assert rows["protein_uniqueness.unique"]["baseline"] == 1.0
+    assert "protein_motif.hit_rate" in rows and "protein_true_loglik.loglik" in rows
+    capsys.readouterr()
+    bad = tmp_path / "bad.fasta"
+    bad.write_text("not fasta\n")
+    assert main(["validate", str(run), "--samples", str(bad)]) != 0
+    assert "does not start with a '>' header" in capsys.readouterr().err
+
+
+def test_user_fasta_through_the_cli(tmp_path):
+    path, motifs = _user_files(tmp_path)
+    args = ["run", "protein", "--out", str(tmp_path / "u"), "--device", "cpu", "--no-validate"]
+    for kv in ["data.name=fasta", f"data.path={path}", f"data.motifs={motifs}", "train.steps=2"]:
+        args += ["--set", kv]
+    assert main(args) == 0
