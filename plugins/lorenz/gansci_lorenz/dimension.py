@@ -108,8 +108,8 @@ def correlation_sum(
 
     Counting costs about as much as there are pairs within r, so at large radii, where C(r)
     is large, C(r) is counted on a nested random subsample (halving from all points) just
-    big enough to hold about ``max_pairs`` pairs within r; an unbiased estimate whose
-    relative error stays near 1/sqrt(max_pairs). ``max_pairs=0`` counts every pair."""
+    big enough to hold about ``max_pairs`` pairs within r, and scaled to agree with the
+    finer level at the radius where they meet. ``max_pairs=0`` counts every pair."""
     x = _points(x)
     radii = np.asarray(radii, dtype=np.float64)
     if radii.ndim != 1 or len(radii) < 2 or (radii <= 0).any() or (np.diff(radii) <= 0).any():
@@ -133,11 +133,21 @@ def correlation_sum(
             level[size * (size - 1.0) * c_pilot >= 2 * max_pairs] = k
     counts = np.zeros((n_blocks, n_radii))
     pairs = np.zeros((n_blocks, n_radii))
+    previous = None  # the last radius counted on the finer level before
     for k in np.unique(level):
         cols = np.flatnonzero(level == k)
+        # A subsample's C(r) carries one shared relative error; counting the finer level's
+        # last radius too and scaling to match it there keeps log C continuous, so local
+        # slopes across a change of level stay unbiased.
+        with_edge = cols if previous is None else np.r_[previous, cols]
         members = np.sort(order[: sizes[k]])
-        c_k, p_k = _count_level(x, members, block_of, n_blocks, radii[cols], theiler, p)
+        c_k, p_k = _count_level(x, members, block_of, n_blocks, radii[with_edge], theiler, p)
+        if previous is not None:
+            finer = counts[:, previous].sum() / pairs[:, previous].sum()
+            here = c_k[:, 0].sum() / p_k.sum()
+            c_k = c_k[:, 1:] * (finer / here if here > 0 else 1.0)
         counts[:, cols], pairs[:, cols] = c_k, p_k[:, None]
+        previous = cols[-1]
     return CorrelationSum(radii, counts, pairs, n)
 
 

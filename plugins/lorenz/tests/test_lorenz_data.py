@@ -41,7 +41,7 @@ def test_generation_is_deterministic_and_cached(tmp_path):
     # The cached file is what is read back: tampering with it shows through.
     arr = np.load(files[0])
     np.save(files[0], arr * 2.0)
-    e = datasets.lorenz63(n_samples=2000, seed=5, standardize=False)
+    e = datasets.lorenz63(n_samples=2000, seed=5)
     np.testing.assert_allclose(e.offset, 2.0 * arr.mean(0))
 
 
