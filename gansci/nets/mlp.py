@@ -72,6 +72,20 @@ class MLPGenerator(nn.Module):
         d, self.shape = _sample_dim(data)
         self.net = MLP(latent_dim, d, hidden, depth, activation)
         self.scale = _DataScale(data) if standardize else None
+        if standardize:
+            self._unit_output_init()
+
+    @torch.no_grad()
+    def _unit_output_init(self, n: int = 4096) -> None:
+        """Rescale the last layer so that, at initialisation, each output has mean 0 and
+        variance 1 over the latent: with ``standardize`` the generator then starts with
+        the data's mean and spread and needs only local moves to reach the modes, instead
+        of growing out of a point (where it collapses onto the nearest mode)."""
+        last = self.net[-1]
+        out = self.net(torch.randn(n, self.latent_dim))
+        mean, std = out.mean(0), out.std(0).clamp_min(1e-8)
+        last.weight.div_(std[:, None])
+        last.bias.sub_(mean).div_(std)
 
     def forward(self, z: Tensor) -> Tensor:
         x = self.net(z)
@@ -81,7 +95,15 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    """Sample -> MLP -> one logit; ``features`` is the last hidden layer."""
+    """Sample -> MLP -> one logit; ``features`` is the last hidden layer.
+
+    With ``pack=m`` it judges m samples at once (PacGAN, Lin et al. 2018): a batch of
+    n samples becomes n/m packed inputs and n/m logits, which penalises mode collapse.
+
+    With ``fourier_features=k`` the (standardized) input x is joined by k fixed random
+    Fourier features sin/cos(2 pi x B), B ~ N(0, fourier_scale^2) (Tancik et al. 2020): a
+    plain MLP learns fine detail, such as narrow modes, only slowly (spectral bias).
+    """
 
     def __init__(
         self,
@@ -90,17 +112,41 @@ class MLPDiscriminator(nn.Module):
         depth: int = 3,
         activation: str = "leaky_relu",
         standardize: bool = False,
+        pack: int = 1,
+        fourier_features: int = 0,
+        fourier_scale: float = 1.0,
     ):
         super().__init__()
+        if pack < 1:
+            raise ConfigError(f"discriminator.pack must be at least 1, got {pack}")
+        if fourier_features < 0:
+            raise ConfigError(
+                f"discriminator.fourier_features must be >= 0, got {fourier_features}"
+            )
         d, _ = _sample_dim(data)
-        self.body = MLP(d, None, hidden, depth, activation)
-        self.head = nn.Linear(hidden if depth else d, 1)
+        self.pack = pack
+        frequencies = fourier_scale * torch.randn(d, fourier_features) if fourier_features else None
+        self.register_buffer("fourier", frequencies)
+        if fourier_features:
+            d += 2 * fourier_features
+        self.body = MLP(d * pack, None, hidden, depth, activation)
+        self.head = nn.Linear(hidden if depth else d * pack, 1)
         self.scale = _DataScale(data) if standardize else None
 
     def features(self, x: Tensor) -> Tensor:
         x = x.flatten(1)
         if self.scale is not None:
             x = (x - self.scale.mean) / self.scale.std
+        if self.fourier is not None:
+            phase = 2 * math.pi * x @ self.fourier
+            x = torch.cat([x, phase.sin(), phase.cos()], 1)  # x: the global shape
+        if self.pack > 1:
+            if len(x) % self.pack:
+                raise ConfigError(
+                    f"discriminator.pack={self.pack} needs batches of a multiple of "
+                    f"{self.pack} samples, got {len(x)}; change train.batch_size"
+                )
+            x = x.reshape(len(x) // self.pack, -1)
         return self.body(x)
 
     def forward(self, x: Tensor) -> Tensor:
