@@ -148,9 +148,7 @@ def protein_family(
     train_idx, test_idx = _split(len(seqs), test_fraction, seed)
     pwms = []
     for k, width in enumerate(truth.motif_widths):
-        instances = [
-            seqs[i][starts[ids[i]][k] : starts[ids[i]][k] + width] for i in train_idx
-        ]
+        instances = [seqs[i][starts[ids[i]][k] : starts[ids[i]][k] + width] for i in train_idx]
         pwms.append(pwm_from_instances(instances, f"motif{k + 1}", pseudocounts, truth.background))
     x = ab.one_hot(ab.to_codes(list(seqs), truth.length))
     return ProteinDataset(

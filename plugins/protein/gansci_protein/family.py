@@ -89,7 +89,10 @@ class FamilyTruth:
         _, Q = blosum62_model()
         anc = [AMINO_ACIDS.index(c) for c in self.ancestor]
         return np.stack(
-            [transition(Q, r * self.branch_length)[a] for a, r in zip(anc, self.site_rates, strict=True)]
+            [
+                transition(Q, r * self.branch_length)[a]
+                for a, r in zip(anc, self.site_rates, strict=True)
+            ]
         )
 
     def loglik(self, seqs: list[str]) -> np.ndarray:
@@ -151,7 +154,9 @@ def make_family(seed: int = SEED, n_sequences: int = N_SEQUENCES):
             cons += AMINO_ACIDS[c]
         pwms.append(np.array(cols))
         consensus.append(cons)
-    site = np.stack([transition(Q, r * BRANCH_LENGTH)[a] for a, r in zip(ancestor, rates, strict=True)])
+    site = np.stack(
+        [transition(Q, r * BRANCH_LENGTH)[a] for a, r in zip(ancestor, rates, strict=True)]
+    )
     seqs, starts = [], []
     for _ in range(n_sequences):
         backbone = np.array([rng.choice(20, p=site[j]) for j in range(BACKBONE)])

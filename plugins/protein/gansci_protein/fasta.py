@@ -39,9 +39,7 @@ def _check_text(path: Path) -> None:
         )
 
 
-def clean_sequence(
-    seq: str, aligned: bool, where: str
-) -> tuple[str | None, str | None]:
+def clean_sequence(seq: str, aligned: bool, where: str) -> tuple[str | None, str | None]:
     """Apply the alphabet policy; returns (clean sequence, None) or (None, reason) when the
     sequence holds an ambiguous letter; raises DataError on anything else outside it."""
     s = seq.upper()
@@ -105,7 +103,7 @@ def read_fasta(
         raise DataError(f"{path}: holds no usable sequence")
     if aligned:
         width = len(records[0][1])
-        for i, (rid, s) in enumerate(records, start=1):
+        for rid, s in records:
             if len(s) != width:
                 raise DataError(
                     f"{path}: record {rid!r} has length {len(s)}, the first has {width}; "
@@ -114,9 +112,7 @@ def read_fasta(
     return records
 
 
-def write_fasta(
-    seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None
-) -> None:
+def write_fasta(seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None) -> None:
     """Write sequences as FASTA records (IDs ``generated_1`` ... unless given) via Bio.SeqIO."""
     ids = ids if ids is not None else [f"generated_{i}" for i in range(1, len(seqs) + 1)]
     records = [SeqRecord(Seq(s), id=i, description="") for i, s in zip(ids, seqs, strict=True)]

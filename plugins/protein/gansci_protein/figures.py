@@ -20,7 +20,9 @@ def _information(codes: np.ndarray):
 
     counts = np.stack([np.bincount(col[col < N_AMINO], minlength=N_AMINO) for col in codes.T])
     df = pd.DataFrame(counts.astype(float), columns=list(AMINO_ACIDS))
-    info = logomaker.transform_matrix(df, from_type="counts", to_type="information", pseudocount=0.01)
+    info = logomaker.transform_matrix(
+        df, from_type="counts", to_type="information", pseudocount=0.01
+    )
     keep = [c for c in info.columns if info[c].max() >= MIN_BITS] or [info.max().idxmax()]
     return info[keep]
 

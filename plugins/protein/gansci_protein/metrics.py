@@ -96,7 +96,9 @@ def identity_matrix(a: np.ndarray, b: np.ndarray, chunk: int = 1024) -> np.ndarr
     out = np.empty((len(a), len(b)), dtype=np.float32)
     for i in range(0, len(a), chunk):
         m = xa[i : i + chunk] @ xb.T
-        out[i : i + chunk] = (m / torch.maximum(la[i : i + chunk, None], lb[None]).clamp_min(1)).numpy()
+        out[i : i + chunk] = (
+            m / torch.maximum(la[i : i + chunk, None], lb[None]).clamp_min(1)
+        ).numpy()
     return out
 
 
@@ -142,7 +144,10 @@ def diversity(
         n = len(codes)
         return float((ident.sum() - np.trace(ident)) / max(1, n * (n - 1)))
 
-    return {"pairwise_identity": mean_pairwise(samples), "real_pairwise_identity": mean_pairwise(real)}
+    return {
+        "pairwise_identity": mean_pairwise(samples),
+        "real_pairwise_identity": mean_pairwise(real),
+    }
 
 
 def length(samples: list[str], real: list[str], data: ProteinDataset, rng=None) -> dict:

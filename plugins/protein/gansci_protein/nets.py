@@ -93,7 +93,9 @@ class CNNDiscriminator(nn.Module):
         self, data: ProteinDataset, channels: int = 64, blocks: int = 2, kernel_size: int = 5
     ):
         super().__init__()
-        self.inp = nn.Conv1d(int(data.train.shape[-1]), channels, kernel_size, padding=kernel_size // 2)
+        self.inp = nn.Conv1d(
+            int(data.train.shape[-1]), channels, kernel_size, padding=kernel_size // 2
+        )
         self.blocks = nn.Sequential(*[ResBlock(channels, kernel_size) for _ in range(blocks)])
         self.head = nn.Linear(channels * data.length, 1)
 
@@ -128,7 +130,8 @@ class PWMDiscriminator(nn.Module):
 
 
 class PWMPlusCNN(nn.Module):
-    """The PWM discriminator and the convolutional critic, their logits summed."""
+    """The PWM discriminator and the convolutional critic, their logits summed (the PWM
+    logit scaled by ``pwm_weight``)."""
 
     def __init__(
         self,
@@ -138,8 +141,10 @@ class PWMPlusCNN(nn.Module):
         kernel_size: int = 5,
         hidden: int = 32,
         temperature: float = 1.0,
+        pwm_weight: float = 1.0,
     ):
         super().__init__()
+        self.pwm_weight = pwm_weight
         self.pwm = PWMDiscriminator(data, hidden, temperature)
         self.cnn = CNNDiscriminator(data, channels, blocks, kernel_size)
 
@@ -147,4 +152,4 @@ class PWMPlusCNN(nn.Module):
         return torch.cat([self.pwm.features(x), self.cnn.features(x)], dim=1)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.pwm(x) + self.cnn(x)
+        return self.pwm_weight * self.pwm(x) + self.cnn(x)

@@ -15,11 +15,16 @@ def gansci_datasets() -> list[Spec]:
     return [
         Spec(
             "protein_family",
-            "bundled homologous family with two motifs and its true model (datasets/protein_family)",
+            "bundled homologous family, two motifs, true model (datasets/protein_family)",
             data.protein_family,
             PROTEIN,
         ),
-        Spec("fasta", "your own protein FASTA (data.path=FILE, data.motifs=FILE)", data.fasta, PROTEIN),
+        Spec(
+            "fasta",
+            "your own protein FASTA (data.path=FILE, data.motifs=FILE)",
+            data.fasta,
+            PROTEIN,
+        ),
     ]
 
 
@@ -38,24 +43,37 @@ def gansci_generators() -> list[Spec]:
 @hookimpl
 def gansci_discriminators() -> list[Spec]:
     return [
-        Spec("pwm", "motif PWM scanner's pooled scores through a small head", nets.PWMDiscriminator, PROTEIN),
-        Spec("cnn", "1-D convolutional critic over the one-hot sequence", nets.CNNDiscriminator, PROTEIN),
+        Spec(
+            "pwm",
+            "motif PWM scanner's pooled scores through a small head",
+            nets.PWMDiscriminator,
+            PROTEIN,
+        ),
+        Spec(
+            "cnn",
+            "1-D convolutional critic over the one-hot sequence",
+            nets.CNNDiscriminator,
+            PROTEIN,
+        ),
         Spec("pwm+cnn", "the PWM and CNN discriminators, logits summed", nets.PWMPlusCNN, PROTEIN),
     ]
 
 
+METRICS = [
+    ("motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits),
+    ("composition", "Jensen-Shannon (nats): amino-acid and dipeptide spectra", metrics.composition),
+    ("conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation),
+    ("uniqueness", "fraction of distinct generated sequences", metrics.uniqueness),
+    ("novelty", "identity to the nearest training sequence vs held-out real's", metrics.novelty),
+    ("diversity", "mean pairwise identity, generated and real", metrics.diversity),
+    ("length", "1-Wasserstein distance of sequence lengths", metrics.length),
+    ("true_loglik", "log-likelihood under the family's true model", metrics.true_loglik),
+]
+
+
 @hookimpl
 def gansci_metrics() -> list[MetricSpec]:
-    return [
-        MetricSpec("protein_motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits, PROTEIN),
-        MetricSpec("protein_composition", "Jensen-Shannon (nats) of amino-acid and dipeptide spectra", metrics.composition, PROTEIN),
-        MetricSpec("protein_conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation, PROTEIN),
-        MetricSpec("protein_uniqueness", "fraction of distinct generated sequences", metrics.uniqueness, PROTEIN),
-        MetricSpec("protein_novelty", "identity to nearest training sequence vs held-out real's", metrics.novelty, PROTEIN),
-        MetricSpec("protein_diversity", "mean pairwise identity, generated and real", metrics.diversity, PROTEIN),
-        MetricSpec("protein_length", "1-Wasserstein distance of sequence lengths", metrics.length, PROTEIN),
-        MetricSpec("protein_true_loglik", "log-likelihood under the family's true model (bundled family)", metrics.true_loglik, PROTEIN),
-    ]  # fmt: skip
+    return [MetricSpec(f"protein_{name}", desc, fn, PROTEIN) for name, desc, fn in METRICS]
 
 
 @hookimpl
@@ -66,9 +84,19 @@ def gansci_formats() -> list[FormatSpec]:
 @hookimpl
 def gansci_figures() -> list[FigureSpec]:
     return [
-        FigureSpec("motif_logo", "sequence logos of each motif's best window: real vs generated", figures.motif_logo, PROTEIN),
-        FigureSpec("conservation", "per-position entropy: real vs generated", figures.conservation_profile, PROTEIN),
-    ]  # fmt: skip
+        FigureSpec(
+            "motif_logo",
+            "sequence logos of each motif's best window: real vs generated",
+            figures.motif_logo,
+            PROTEIN,
+        ),
+        FigureSpec(
+            "conservation",
+            "per-position entropy: real vs generated",
+            figures.conservation_profile,
+            PROTEIN,
+        ),
+    ]
 
 
 def _recipe(name: str, description: str, discriminator: dict, **overrides) -> RecipeSpec:

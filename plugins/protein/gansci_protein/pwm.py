@@ -23,7 +23,11 @@ from gansci_protein.alphabet import AMINO_ACIDS, SYMBOLS
 # Biopython parses protein motifs only from MEME's XML output; its TRANSFAC, MEME-minimal
 # and JASPAR readers hard-code DNA. JASPAR-style count matrices are read here (a few
 # lines) and handed to Bio.motifs as counts, which does the rest.
-MOTIF_FORMATS = {".xml": "MEME XML", ".jaspar": "JASPAR-style counts", ".pfm": "JASPAR-style counts"}
+MOTIF_FORMATS = {
+    ".xml": "MEME XML",
+    ".jaspar": "JASPAR-style counts",
+    ".pfm": "JASPAR-style counts",
+}
 
 
 @dataclass
@@ -145,7 +149,9 @@ def _read_jaspar_counts(path: Path) -> list[motifs.Motif]:
     return found
 
 
-def write_jaspar_counts(counts: Sequence[np.ndarray], names: Sequence[str], path: str | Path) -> None:
+def write_jaspar_counts(
+    counts: Sequence[np.ndarray], names: Sequence[str], path: str | Path
+) -> None:
     """Count (or probability) matrices (width, 20) as a JASPAR-style protein file."""
     lines = []
     for c, name in zip(counts, names, strict=True):
@@ -158,9 +164,12 @@ def write_jaspar_counts(counts: Sequence[np.ndarray], names: Sequence[str], path
 class PWMScanner(nn.Module):
     """Log-odds of every motif at every window of a one-hot or soft one-hot batch.
 
-    Input ``(n, L, A)``; a conv1d whose weights are the log-odds (fixed buffers, so the
-    scanner is differentiable in its input but has nothing to learn). Soft input gives the
-    expected score under its per-position distributions.
+    Input ``(n, L, A)``. The log-odds are fixed buffers, so the scanner is differentiable
+    in its input but has nothing to learn; soft input gives the expected score under its
+    per-position distributions. A window's score is ``sum_k x[p + k] . W[k]``: one batched
+    matmul gives every ``x[j] . W[k]`` as ``(n, width, L)``, then the taps are added along
+    shifted rows. On CPU that is several times faster than ``conv1d`` with one output
+    channel (benchmarks/protein_pwm_scan.py).
     """
 
     def __init__(self, pwms: Sequence[PWM]):
@@ -169,18 +178,25 @@ class PWMScanner(nn.Module):
             raise DataError("a PWM scanner needs at least one motif")
         self.names = [p.name for p in pwms]
         for i, p in enumerate(pwms):
-            # conv1d weight (1, A, width): channel a, tap k = log_odds[k, a].
-            w = torch.tensor(p.full().T[None], dtype=torch.float64)
-            self.register_buffer(f"weight{i}", w)
+            self.register_buffer(f"weight{i}", torch.tensor(p.full(), dtype=torch.float64))
 
     @property
     def weights(self) -> list[Tensor]:
+        """Per motif, its log-odds ``(width, A)``."""
         return [getattr(self, f"weight{i}") for i in range(len(self.names))]
 
     def scan(self, x: Tensor) -> list[Tensor]:
         """Per motif, the scores ``(n, L - width + 1)`` of every window."""
-        xc = x.transpose(1, 2)
-        return [nn.functional.conv1d(xc, w.to(x.dtype))[:, 0] for w in self.weights]
+        xt = x.transpose(1, 2)
+        out = []
+        for w in self.weights:
+            taps = torch.matmul(w.to(x.dtype), xt)  # (n, width, L)
+            n_pos = x.shape[1] - w.shape[0] + 1
+            s = taps[:, 0, :n_pos].clone()
+            for k in range(1, w.shape[0]):
+                s += taps[:, k, k : k + n_pos]
+            out.append(s)
+        return out
 
     def pool(self, x: Tensor, temperature: float = 1.0) -> Tensor:
         """``(n, M, 2)``: each motif's best score (max) and its soft maximum

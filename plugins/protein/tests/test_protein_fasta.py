@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from gansci_protein.fasta import read_fasta, read_sequences, write_fasta
 
 from gansci.errors import DataError
-from gansci_protein.fasta import read_fasta, read_sequences, write_fasta
 
 
 def _write(tmp_path, text: str | bytes, name: str = "x.fasta"):

@@ -6,7 +6,6 @@ import random
 
 import numpy as np
 import pytest
-
 from gansci_protein import metrics as M
 from gansci_protein.alphabet import AMINO_ACIDS
 from gansci_protein.data import protein_family
@@ -77,7 +76,9 @@ def _plain_loglik(truth, s: str) -> float:
                 + [(motifs[1], k) for k in range(w2)]
                 + [(site, j) for j in range(p2, B)]
             )[: len(s)]
-            terms.append(sum(m[j, AMINO_ACIDS.index(c)] for (m, j), c in zip(layout, s)))
+            terms.append(
+                sum(m[j, AMINO_ACIDS.index(c)] for (m, j), c in zip(layout, s, strict=True))
+            )
     prior = np.log((b1 - a1 + 1) * (b2 - a2 + 1) * (truth.max_truncation + 1))
     return float(logsumexp(terms) - prior)
 

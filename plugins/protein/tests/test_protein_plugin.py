@@ -7,15 +7,15 @@ import json
 import numpy as np
 import pytest
 import torch
-
-from gansci.cli import main
-from gansci.errors import ConfigError
-from gansci.testing import check_plugin
 from gansci_protein.alphabet import PAD
 from gansci_protein.data import fasta, protein_family
 from gansci_protein.fasta import read_sequences, write_fasta
 from gansci_protein.nets import ConvGenerator, PWMDiscriminator
 from gansci_protein.pwm import write_jaspar_counts
+
+from gansci.cli import main
+from gansci.errors import ConfigError
+from gansci.testing import check_plugin
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,9 @@ def small_family():
 
 def _user_files(tmp_path, n: int = 40):
     rng = np.random.default_rng(0)
-    seqs = ["".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), rng.integers(20, 31))) for _ in range(n)]
+    seqs = [
+        "".join(rng.choice(list("ACDEFGHIKLMNPQRSTVWY"), rng.integers(20, 31))) for _ in range(n)
+    ]
     seqs = [s[:5] + "WCHKM" + s[10:] for s in seqs]
     write_fasta(seqs, tmp_path / "user.fasta", ids=[f"u{i}" for i in range(n)])
     counts = np.full((5, 20), 1.0)
@@ -92,7 +94,9 @@ def test_profile_init_starts_at_the_training_profile(small_family):
         G.out.bias.zero_()
         probs = G(torch.randn(4, G.latent_dim))[0]
     freq = data.train.mean(0)
-    np.testing.assert_allclose(probs.numpy(), ((freq + 1e-3) / (freq + 1e-3).sum(-1, keepdim=True)).numpy(), atol=1e-5)
+    np.testing.assert_allclose(
+        probs.numpy(), ((freq + 1e-3) / (freq + 1e-3).sum(-1, keepdim=True)).numpy(), atol=1e-5
+    )
 
 
 def test_decode_samples_soft_rows_with_the_given_generator(small_family):
@@ -110,7 +114,12 @@ def test_decode_samples_soft_rows_with_the_given_generator(small_family):
 def test_end_to_end_run_sample_validate(tmp_path, capsys):
     run = tmp_path / "run"
     args = ["run", "protein", "--out", str(run), "--device", "cpu"]
-    for kv in ["train.steps=3", "data.n_sequences=300", "validate.n_samples=60", "train.log_every=1"]:
+    for kv in [
+        "train.steps=3",
+        "data.n_sequences=300",
+        "validate.n_samples=60",
+        "train.log_every=1",
+    ]:
         args += ["--set", kv]
     assert main(args) == 0
     assert (run / "report.md").is_file() and (run / "figures" / "conservation.png").is_file()
@@ -119,7 +128,9 @@ def test_end_to_end_run_sample_validate(tmp_path, capsys):
     assert main(["sample", str(run), "-n", "100", "-o", str(out)]) == 0
     assert len(read_sequences(str(out))) == 100
     assert main(["validate", str(run), "--samples", str(out)]) == 0
-    rows = {f"{r['metric']}.{r['key']}": r for r in json.loads((run / "validation.json").read_text())}
+    rows = {
+        f"{r['metric']}.{r['key']}": r for r in json.loads((run / "validation.json").read_text())
+    }
     assert rows["protein_uniqueness.unique"]["baseline"] == 1.0
     assert "protein_motif.hit_rate" in rows and "protein_true_loglik.loglik" in rows
     capsys.readouterr()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-
-from gansci.errors import DataError
 from gansci_protein.alphabet import AMINO_ACIDS, SYMBOLS, one_hot
 from gansci_protein.pwm import (
     PWM,
@@ -17,6 +15,8 @@ from gansci_protein.pwm import (
     scan_reference,
     write_jaspar_counts,
 )
+
+from gansci.errors import DataError
 
 
 def _random_pwms(rng, widths=(5, 9)):
@@ -55,7 +55,13 @@ def test_pooling_and_gradient():
     scanner = PWMScanner(pwms)
     pooled = scanner.pool(x, temperature=0.5)
     assert pooled.shape == (4, 2, 2)
-    best = torch.stack([torch.as_tensor(scan_reference(x.detach().argmax(-1).numpy(), p)).max(1).values for p in pwms], 1)  # noqa: E501
+    best = torch.stack(
+        [
+            torch.as_tensor(scan_reference(x.detach().argmax(-1).numpy(), p)).max(1).values
+            for p in pwms
+        ],
+        1,
+    )
     np.testing.assert_allclose(pooled[..., 0].detach().numpy(), best.numpy(), atol=1e-6)
     n_pos = torch.tensor([30 - p.width + 1 for p in pwms], dtype=torch.float64)
     assert (pooled[..., 1] >= pooled[..., 0] - 1e-9).all()
