@@ -144,8 +144,8 @@ def main() -> None:
     steps = args.steps or get_registry().get("recipes", "lorenz").config["train"]["steps"]
     runs = [("gan", dz) for dz in args.dims] + ([] if args.no_vae else [("vae", args.vae_dim)])
     rows = []
-    for model, dz in runs:
-        for seed in args.seeds:
+    for seed in args.seeds:  # seed-major: an interrupted run still has every model
+        for model, dz in runs:
             t = time.perf_counter()
             exp = train(model, dz, seed, steps, args.out)
             data = exp.data
