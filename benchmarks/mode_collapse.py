@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     overrides = overrides_to_dict(args.overrides)
 
+    header = (
+        f"torch {torch.__version__}, {args.threads} thread(s), {platform.machine()}, "
+        f"overrides: {args.overrides or 'none'}"
+    )
     results: dict[str, list[dict[str, float]]] = {}
     for recipe in args.recipes:
         results[recipe] = []
@@ -118,15 +122,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row['seconds']:.0f} s",
                 flush=True,
             )
-    header = (
-        f"torch {torch.__version__}, {args.threads} thread(s), {platform.machine()}, "
-        f"overrides: {args.overrides or 'none'}"
-    )
-    report = "\n\n".join([header] + [table(r, rows) for r, rows in results.items()])
+            # rewritten after every seed, so an interrupted benchmark keeps what it measured
+            report = "\n\n".join([header] + [table(r, rows) for r, rows in results.items()])
+            (args.out / "mode_collapse.md").write_text(report + "\n")
+            (args.out / "mode_collapse.json").write_text(json.dumps(results, indent=1))
     print("\n" + report)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "mode_collapse.md").write_text(report + "\n")
-    (args.out / "mode_collapse.json").write_text(json.dumps(results, indent=1))
     all_pass = all(passes(r, row) for r, rows in results.items() for row in rows)
     return 0 if all_pass else 1
 
