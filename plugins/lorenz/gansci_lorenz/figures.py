@@ -11,6 +11,7 @@ from gansci_lorenz.dimension import correlation_dimension, default_radii
 from gansci_lorenz.measures import _flat, occupancy_box
 
 MAX_SCATTER = 20000
+MAX_3D = 4000  # a 3-D scatter is drawn as vectors; more points only make the file big
 
 
 def _plt():
@@ -41,7 +42,8 @@ def attractor(samples: np.ndarray, real: np.ndarray, dataset, path: str) -> None
             ax.set_title(f"{label}: x{i}-x{j}")
         if three_d:
             ax = fig.add_subplot(2, len(pairs) + 1, (row + 1) * (len(pairs) + 1), projection="3d")
-            ax.scatter(pts[:, 0], pts[:, 1], pts[:, 2], s=0.2, alpha=0.2, color=color)
+            few = pts[:MAX_3D]
+            ax.scatter(few[:, 0], few[:, 1], few[:, 2], s=0.3, alpha=0.3, color=color)
             ax.set_title(f"{label}: 3-D")
     fig.tight_layout()
     fig.savefig(Path(path), dpi=100)
