@@ -113,7 +113,7 @@ def _recipe(name: str, description: str, discriminator: dict, **overrides) -> Re
         "discriminator": {"spectral_norm": True, **discriminator},
         "game": {"name": "standard", "loss": "ns"},
         "train": {
-            "steps": 2000,
+            "steps": 4000,
             "batch_size": 64,
             "lr_g": 2e-4,
             "lr_d": 2e-4,
