@@ -1,4 +1,4 @@
-"""The MLP options for narrow-mode data: standardize, discriminator pack, Fourier features."""
+"""The MLP options for narrow-mode data: standardize, mixture prior, Fourier features."""
 
 from __future__ import annotations
 
@@ -28,13 +28,16 @@ def test_standardized_generator_starts_with_the_data_mean_and_spread(data):
         assert plain(torch.randn(20_000, 8)).std(0).max() < 0.5 * real.std(0).min()
 
 
-def test_packed_discriminator_gives_one_logit_per_pack(data):
-    D = MLPDiscriminator(data, hidden=16, pack=4)
-    assert D(torch.randn(8, 2)).shape == (2,)
-    with pytest.raises(ConfigError, match="multiple of 4"):
-        D(torch.randn(6, 2))
-    with pytest.raises(ConfigError, match="pack"):
-        MLPDiscriminator(data, pack=0)
+def test_mixture_prior_generator_maps_each_latent_deterministically(data):
+    G = MLPGenerator(data, latent_dim=2, components=5)
+    assert G.latent_dim == 3
+    z = torch.randn(64, 3)
+    assert torch.equal(G(z), G(z))
+    h = G._prior(z)
+    c = (torch.special.ndtr(z[:, -1]) * 5).long()
+    assert torch.allclose(h, G.prior_mean[c] + G.prior_log_std[c].exp() * z[:, :2])
+    with pytest.raises(ConfigError, match="components"):
+        MLPGenerator(data, components=-1)
 
 
 def test_fourier_features_are_saved_and_reproducible(data):

@@ -56,7 +56,13 @@ class _DataScale(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    """Gaussian latent -> MLP -> a sample of the dataset's shape."""
+    """Gaussian latent -> MLP -> a sample of the dataset's shape.
+
+    With ``components=K`` the latent prior is a learned mixture of K Gaussians (DeLiGAN,
+    Gurumurthy et al. 2017): the network sees mu_c + sigma_c * eps, with the component c
+    read off one extra standard-normal latent coordinate (so a latent vector still fixes
+    its sample). Multimodal data then need no steep transitions in the network itself.
+    """
 
     def __init__(
         self,
@@ -66,9 +72,16 @@ class MLPGenerator(nn.Module):
         depth: int = 3,
         activation: str = "relu",
         standardize: bool = False,
+        components: int = 0,
     ):
         super().__init__()
-        self.latent_dim = latent_dim
+        if components < 0:
+            raise ConfigError(f"generator.components must be >= 0, got {components}")
+        self.components = components
+        self.latent_dim = latent_dim + (1 if components else 0)
+        if components:
+            self.prior_mean = nn.Parameter(torch.rand(components, latent_dim) * 4 - 2)
+            self.prior_log_std = nn.Parameter(torch.full((components, latent_dim), -1.0))
         d, self.shape = _sample_dim(data)
         self.net = MLP(latent_dim, d, hidden, depth, activation)
         self.scale = _DataScale(data) if standardize else None
@@ -82,13 +95,20 @@ class MLPGenerator(nn.Module):
         the data's mean and spread and needs only local moves to reach the modes, instead
         of growing out of a point (where it collapses onto the nearest mode)."""
         last = self.net[-1]
-        out = self.net(torch.randn(n, self.latent_dim))
+        out = self.net(self._prior(torch.randn(n, self.latent_dim)))
         mean, std = out.mean(0), out.std(0).clamp_min(1e-8)
         last.weight.div_(std[:, None])
         last.bias.sub_(mean).div_(std)
 
+    def _prior(self, z: Tensor) -> Tensor:
+        if not self.components:
+            return z
+        u = torch.special.ndtr(z[:, -1])  # uniform in (0, 1): picks the component
+        c = (u * self.components).long().clamp_max(self.components - 1)
+        return self.prior_mean[c] + self.prior_log_std[c].exp() * z[:, :-1]
+
     def forward(self, z: Tensor) -> Tensor:
-        x = self.net(z)
+        x = self.net(self._prior(z))
         if self.scale is not None:  # the net works in standard units, output in data units
             x = self.scale.mean + self.scale.std * x
         return x.view(-1, *self.shape)
@@ -96,9 +116,6 @@ class MLPGenerator(nn.Module):
 
 class MLPDiscriminator(nn.Module):
     """Sample -> MLP -> one logit; ``features`` is the last hidden layer.
-
-    With ``pack=m`` it judges m samples at once (PacGAN, Lin et al. 2018): a batch of
-    n samples becomes n/m packed inputs and n/m logits, which penalises mode collapse.
 
     With ``fourier_features=k`` the (standardized) input x is joined by k fixed random
     Fourier features sin/cos(2 pi x B), B ~ N(0, fourier_scale^2) (Tancik et al. 2020): a
@@ -112,25 +129,21 @@ class MLPDiscriminator(nn.Module):
         depth: int = 3,
         activation: str = "leaky_relu",
         standardize: bool = False,
-        pack: int = 1,
         fourier_features: int = 0,
         fourier_scale: float = 1.0,
     ):
         super().__init__()
-        if pack < 1:
-            raise ConfigError(f"discriminator.pack must be at least 1, got {pack}")
         if fourier_features < 0:
             raise ConfigError(
                 f"discriminator.fourier_features must be >= 0, got {fourier_features}"
             )
         d, _ = _sample_dim(data)
-        self.pack = pack
         frequencies = fourier_scale * torch.randn(d, fourier_features) if fourier_features else None
         self.register_buffer("fourier", frequencies)
         if fourier_features:
             d += 2 * fourier_features
-        self.body = MLP(d * pack, None, hidden, depth, activation)
-        self.head = nn.Linear(hidden if depth else d * pack, 1)
+        self.body = MLP(d, None, hidden, depth, activation)
+        self.head = nn.Linear(hidden if depth else d, 1)
         self.scale = _DataScale(data) if standardize else None
 
     def features(self, x: Tensor) -> Tensor:
@@ -140,13 +153,6 @@ class MLPDiscriminator(nn.Module):
         if self.fourier is not None:
             phase = 2 * math.pi * x @ self.fourier
             x = torch.cat([x, phase.sin(), phase.cos()], 1)  # x: the global shape
-        if self.pack > 1:
-            if len(x) % self.pack:
-                raise ConfigError(
-                    f"discriminator.pack={self.pack} needs batches of a multiple of "
-                    f"{self.pack} samples, got {len(x)}; change train.batch_size"
-                )
-            x = x.reshape(len(x) // self.pack, -1)
         return self.body(x)
 
     def forward(self, x: Tensor) -> Tensor:
