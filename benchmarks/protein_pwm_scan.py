@@ -1,10 +1,19 @@
-"""PWM scanning speed: the plugin's torch conv1d scanner vs a vectorised NumPy
-sliding-window reference, in the same run, on the same sequences (their scores agree).
+"""PWM scanning speed: the plugin's torch scanner vs a vectorised NumPy sliding-window
+reference, in the same run, on the same sequences (their scores agree).
 
     .venv/bin/python benchmarks/protein_pwm_scan.py --n 100000 --length 256 --width 20
 
-Both take batches of 10,000 sequences; the torch scanner takes one-hot input (what a
-discriminator sees; one-hot building is timed separately), NumPy takes integer codes.
+The reference (``gansci_protein.pwm.scan_numpy``): ``sliding_window_view`` of the integer
+codes ``(n, L - w + 1, w)``, fancy-index gather ``W[arange(w), windows]`` and a sum over
+the last axis, float64. Peers, all on batches of 10,000 sequences, best of ``--repeats``:
+
+* the torch gather path on integer codes: ``PWMScanner.best_codes`` (what the metrics
+  use: a float32 scan, then the windows within float32 rounding of the best rescored in
+  float64, so the best score is exact), and ``scan_codes(...).max`` in float64 and float32;
+* the differentiable torch path ``PWMScanner.best`` on one-hot input (what a discriminator
+  sees), with the one-hot already built and, separately, with building it timed;
+* a second NumPy formulation, one gather-and-add per tap (``sum_j W[j][codes[:, j:j+P]]``),
+  to show how much of the ratio is the reference's formulation.
 """
 
 from __future__ import annotations
@@ -27,6 +36,14 @@ def best_of(fn, repeats: int) -> float:
     return min(times)
 
 
+def numpy_per_tap(codes: np.ndarray, pwm: PWM) -> np.ndarray:
+    full, n_pos = pwm.full(), codes.shape[1] - pwm.width + 1
+    s = full[0][codes[:, :n_pos]]
+    for j in range(1, pwm.width):
+        s += full[j][codes[:, j : j + n_pos]]
+    return s
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--n", type=int, default=100_000)
@@ -36,6 +53,7 @@ def main() -> None:
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--device", default="cpu")
+    p.add_argument("--skip-one-hot", action="store_true", help="time only the gather path")
     args = p.parse_args()
     rng = np.random.default_rng(0)
     pwm = PWM("bench", rng.normal(size=(args.width, 20)))
@@ -44,37 +62,78 @@ def main() -> None:
     device = torch.device(args.device)
     scanner = PWMScanner([pwm]).to(device)
 
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+
     def numpy_scan():
         return [scan_numpy(b, pwm).max(1) for b in batches]
 
-    onehots = [one_hot(b).to(device) for b in batches]
+    def numpy_taps():
+        return [numpy_per_tap(b, pwm).max(1) for b in batches]
+
+    code_batches = [torch.from_numpy(b).to(device) for b in batches]
+
+    def gather(dtype):
+        def run():
+            with torch.no_grad():
+                if dtype is None:
+                    out = [scanner.best_codes(c) for c in code_batches]
+                else:
+                    out = [scanner.scan_codes(c, dtype)[0].max(1).values for c in code_batches]
+            sync()
+            return [o.reshape(len(o), -1) for o in out]
+
+        return run
+
+    gathers = {
+        "best_codes (exact float64 best)": gather(None),
+        "scan_codes float64": gather(torch.float64),
+        "scan_codes float32": gather(torch.float32),
+    }
+
+    onehots = [] if args.skip_one_hot else [one_hot(b).to(device) for b in batches]
 
     def torch_scan():
         with torch.no_grad():
             out = [scanner.best(x) for x in onehots]
-        if device.type == "cuda":
-            torch.cuda.synchronize()
+        sync()
         return out
 
     def torch_scan_with_encoding():
         with torch.no_grad():
-            return [scanner.best(one_hot(b).to(device)) for b in batches]
+            out = [scanner.best(one_hot(b).to(device)) for b in batches]
+        sync()
+        return out
 
-    ref = np.concatenate(numpy_scan())
-    got = torch.cat(torch_scan()).cpu().numpy()[:, 0]
-    err = float(np.abs(ref - got).max())
     torch.set_num_threads(1)
+    ref = np.concatenate(numpy_scan())
+    errors = {name: run() for name, run in gathers.items()}
+    if onehots:
+        errors["one-hot float32"] = torch_scan()
+    print(f"{args.n} sequences x {args.length}, PWM width {args.width}, device {device}")
+    for name, out in errors.items():
+        err = float(np.abs(ref - torch.cat(out).cpu().numpy()[:, 0]).max())
+        print(f"  max |score - reference|, {name}: {err:.1e}")
     t_np = best_of(numpy_scan, args.repeats)
-    print(f"{args.n} sequences x {args.length}, PWM width {args.width}; max |diff| {err:.2e}")
-    print(f"numpy sliding windows: {t_np:.2f} s ({args.n / t_np:,.0f} seq/s)")
+    t_taps = best_of(numpy_taps, args.repeats)
+    print(f"numpy sliding windows (reference): {t_np:.2f} s ({args.n / t_np:,.0f} seq/s)")
+    print(f"numpy per-tap gathers: {t_taps:.2f} s, ratio {t_np / t_taps:.1f}x")
     for threads in args.threads if device.type == "cpu" else [1]:
         torch.set_num_threads(threads)
-        torch_scan()  # warm up
+        label = f"torch {device.type} ({threads} thread{'s' if threads > 1 else ''})"
+        for name, run in gathers.items():
+            run()  # warm up
+            t = best_of(run, args.repeats)
+            print(f"{label} gather on codes, {name}: {t:.2f} s, ratio {t_np / t:.1f}x")
+        if not onehots:
+            continue
+        torch_scan()
         t = best_of(torch_scan, args.repeats)
         t_enc = best_of(torch_scan_with_encoding, args.repeats)
         print(
-            f"torch {device.type} ({threads} thread{'s' if threads > 1 else ''}): {t:.2f} s, "
-            f"ratio {t_np / t:.1f}x; with one-hot encoding {t_enc:.2f} s, ratio {t_np / t_enc:.1f}x"
+            f"{label} one-hot matmul: {t:.2f} s, ratio {t_np / t:.1f}x; "
+            f"with one-hot encoding {t_enc:.2f} s, ratio {t_np / t_enc:.1f}x"
         )
 
 

@@ -15,7 +15,7 @@ from gansci.errors import ConfigError, DataError
 from gansci_protein import alphabet as ab
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import read_fasta
-from gansci_protein.pwm import PWM, PWMScanner, pwm_from_instances, read_motifs, scan_numpy
+from gansci_protein.pwm import PWM, PWMScanner, pwm_from_instances, read_motifs
 
 log = logging.getLogger(__name__)
 
@@ -87,12 +87,8 @@ class ProteinDataset(Dataset):
         return self._best(self.codes(seqs))
 
     def _best(self, codes: np.ndarray) -> np.ndarray:
-        self.scanner()  # the error that says how to give motifs
-        out = np.zeros((len(codes), len(self.pwms)))
-        for k, pwm in enumerate(self.pwms):
-            for i in range(0, len(codes), 4096):
-                out[i : i + 4096, k] = scan_numpy(codes[i : i + 4096], pwm).max(1)
-        return out
+        # the scanner's gather path on integer codes (float64: exact log-odds sums)
+        return self.scanner().best_codes(torch.from_numpy(codes)).numpy()
 
     @cached_property
     def thresholds(self) -> np.ndarray:

@@ -35,6 +35,27 @@ def test_scanner_matches_reference_on_one_hot_to_1e6():
         np.testing.assert_allclose(scan_numpy(codes, pwm), ref, rtol=0, atol=1e-12)
 
 
+def test_gather_path_on_codes_matches_reference_to_1e6():
+    rng = np.random.default_rng(3)
+    pwms = _random_pwms(rng, (1, 2, 7, 10))
+    codes = rng.integers(0, len(SYMBOLS), size=(9, 33))  # gap and pad included
+    scanner = PWMScanner(pwms)
+    soft_path = scanner.scan(one_hot(codes).double())
+    for dtype, tol in ((torch.float64, 1e-6), (torch.float32, 1e-5)):
+        scores = scanner.scan_codes(torch.from_numpy(codes), dtype=dtype, chunk=4)
+        for pwm, s, soft in zip(pwms, scores, soft_path, strict=True):
+            ref = scan_reference(codes, pwm)
+            assert s.shape == ref.shape and s.dtype == dtype
+            np.testing.assert_allclose(s.numpy(), ref, rtol=0, atol=tol)
+            np.testing.assert_allclose(s.double().numpy(), soft.numpy(), rtol=0, atol=tol)
+    # the best score is rescored in float64: exact even where windows tie in float32
+    tied = np.concatenate([codes, codes[:, :12]], axis=1)
+    best = scanner.best_codes(torch.from_numpy(tied))
+    assert best.dtype == torch.float64
+    ref_best = [scan_reference(tied, p).max(1) for p in pwms]
+    np.testing.assert_allclose(best.numpy(), np.stack(ref_best, 1), rtol=0, atol=1e-12)
+
+
 def test_scanner_on_soft_input_is_the_expected_score():
     rng = np.random.default_rng(1)
     pwm = _random_pwms(rng, (6,))[0]
