@@ -3,7 +3,7 @@
 import pytest
 
 SMALL = {
-    "generator": {"hidden": 32, "depth": 2},
+    "generator": {"hidden": 32, "depth": 2, "components": 0},
     "discriminator": {"hidden": 32, "depth": 2},
     "train": {
         "steps": 40,
@@ -34,6 +34,7 @@ def small_set():
         "--set", "train.eval_every=0",
         "--set", "train.eval_metrics=[]",
         "--set", "generator.hidden=32",
+        "--set", "generator.components=0",
         "--set", "discriminator.hidden=32",
         "--set", "validate.n_samples=300",
     ]  # fmt: skip

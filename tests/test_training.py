@@ -33,7 +33,7 @@ def assert_same_final_state(a_dir, b_dir):
 
 
 def test_stopped_at_30_and_resumed_to_60_equals_straight_to_60(tmp_path, small):
-    small["train"].update(steps=60, checkpoint_every=30, ema=0.9)
+    small["train"].update(steps=60, checkpoint_every=30, ema=0.9, lr_schedule="constant")
     Experiment.from_recipe("grid25", seed=3, out=tmp_path / "a", **small).run(validate=False)
     small["train"]["steps"] = 30
     Experiment.from_recipe("grid25", seed=3, out=tmp_path / "b", **small).run(validate=False)

@@ -172,7 +172,14 @@ def check_vectorizable(experiments: Sequence[Experiment]) -> None:
         refused.append(f"game.update={first.game.params['update']!r}")
     for section in ("generator", "discriminator"):
         net = getattr(first, section)
-        refused += [f"{section}.{k}" for k in net.params if k not in NET_OPTIONS]
+        kind = "generators" if section == "generator" else "discriminators"
+        factory = experiments[0].registry.get(kind, net.name).factory
+        defaults = {n: p.default for n, p in inspect.signature(factory).parameters.items()}
+        refused += [
+            f"{section}.{k}"
+            for k, v in net.params.items()
+            if k not in NET_OPTIONS and v != defaults.get(k, inspect.Parameter.empty)
+        ]
         allowed = {"name", "params", "spectral_norm"}
         refused += [f"{section}.{k}" for k in _non_default(net, allowed, type(net)())]
     refused += [f"train.{k}" for k in _non_default(first.train, TRAIN_OPTIONS, TrainConfig())]
