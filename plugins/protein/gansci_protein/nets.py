@@ -37,6 +37,9 @@ class ConvGenerator(nn.Module):
     ``mode="gumbel"``: in training, straight-through Gumbel-softmax (hard one-hot forward,
     soft gradient at ``temperature``); ``mode="relaxed"``: the softmax itself (for WGAN-GP).
     ``profile_init`` starts the per-position bias at the training profile.
+    ``mapping_layers`` puts that many ReLU layers of width ``mapping_width`` on the latent
+    before the linear map to positions: without them the features entering the blocks are
+    linear in the latent, a poor basis for discrete choices such as where a motif starts.
     In eval mode, gumbel emits the per-position probabilities (decode samples from them,
     exactly the training distribution) and relaxed emits the argmax one-hot.
     """
@@ -51,6 +54,8 @@ class ConvGenerator(nn.Module):
         mode: str = "gumbel",
         temperature: float = 1.0,
         profile_init: bool = False,
+        mapping_layers: int = 0,
+        mapping_width: int = 128,
     ):
         super().__init__()
         if mode not in MODES:
@@ -58,7 +63,13 @@ class ConvGenerator(nn.Module):
         self.latent_dim, self.mode, self.temperature = latent_dim, mode, temperature
         self.length, self.n_symbols = data.length, int(data.train.shape[-1])
         self.channels = channels
-        self.fc = nn.Linear(latent_dim, channels * self.length)
+        mapping: list[nn.Module] = []
+        width = latent_dim
+        for _ in range(mapping_layers):
+            mapping += [nn.Linear(width, mapping_width), nn.ReLU()]
+            width = mapping_width
+        self.mapping = nn.Sequential(*mapping)
+        self.fc = nn.Linear(width, channels * self.length)
         self.blocks = nn.Sequential(*[ResBlock(channels, kernel_size) for _ in range(blocks)])
         self.out = nn.Conv1d(channels, self.n_symbols, 1)
         # A learned per-position bias; with profile_init it starts at the log-frequencies of
@@ -70,7 +81,7 @@ class ConvGenerator(nn.Module):
             self.profile.data.copy_(torch.log(freq + 1e-3))
 
     def logits(self, z: Tensor) -> Tensor:
-        h = self.fc(z).view(-1, self.channels, self.length)
+        h = self.fc(self.mapping(z)).view(-1, self.channels, self.length)
         return self.out(self.blocks(h)).transpose(1, 2) + self.profile
 
     def forward(self, z: Tensor) -> Tensor:

@@ -86,6 +86,17 @@ def test_generator_modes(small_family):
         ConvGenerator(data, mode="hard")
 
 
+def test_generator_mapping_layers_are_nonlinear_in_the_latent(small_family):
+    G = ConvGenerator(small_family, latent_dim=16, channels=8, blocks=1, mapping_layers=2)
+    assert len([m for m in G.mapping if isinstance(m, torch.nn.Linear)]) == 2
+    z = torch.randn(4, 16)
+    features = G.fc(G.mapping(z))
+    # an affine map has f(z) + f(-z) == 2 f(0); the ReLU layers break that
+    zero = G.fc(G.mapping(torch.zeros(1, 16)))
+    assert not torch.allclose(features + G.fc(G.mapping(-z)), 2 * zero, atol=1e-4)
+    assert G(z).shape == small_family.split("test", 4).shape
+
+
 def test_profile_init_starts_at_the_training_profile(small_family):
     data = small_family
     G = ConvGenerator(data, profile_init=True).eval()
