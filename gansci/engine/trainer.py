@@ -64,10 +64,10 @@ class Player:
 
     def update(self) -> None:
         """Clip (or just measure) the gradient norm and take one optimiser step."""
-        grads = [p.grad for p in self.params if p.grad is not None]
         if self.grad_clip > 0:
             self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
         else:
+            grads = [p.grad for p in self.params if p.grad is not None]
             self.grad_norm = nn.utils.get_total_norm(grads)
         if self._anchor is not None:  # extragradient: step from the saved point
             with torch.no_grad():
