@@ -88,7 +88,7 @@ def table(rows: list[dict]) -> str:
 def figure(out: Path, seed: int, steps: int) -> None:
     cures = [c for c in CURES if (out / f"{c}-seed{seed}" / "row.json").exists()]
     fig, axes = plt.subplots(1, len(cures), figsize=(3.2 * len(cures), 3.4), squeeze=False)
-    for ax, cure in zip(axes[0], cures):
+    for ax, cure in zip(axes[0], cures, strict=True):
         exp = Experiment.load(out / f"{cure}-seed{seed}")
         x = exp.sample(2500, seed=1234)
         ax.scatter(x[:, 0], x[:, 1], s=1, alpha=0.4)
