@@ -85,7 +85,7 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def figure(out: Path, seed: int, steps: int) -> None:
+def figure(out: Path, seed: int, steps: int, path: Path = FIGURE) -> None:
     cures = [c for c in CURES if (out / f"{c}-seed{seed}" / "row.json").exists()]
     fig, axes = plt.subplots(1, len(cures), figsize=(3.2 * len(cures), 3.4), squeeze=False)
     for ax, cure in zip(axes[0], cures, strict=True):
@@ -96,8 +96,8 @@ def figure(out: Path, seed: int, steps: int) -> None:
         ax.set_aspect("equal")
     fig.suptitle(f"grid25, seed {seed}: 2,500 samples after {steps:,} steps")
     fig.tight_layout()
-    FIGURE.parent.mkdir(exist_ok=True)
-    fig.savefig(FIGURE, dpi=110)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=20000, help="training steps a run")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--out", type=Path, default=Path("runs/mode-collapse-cures"))
+    parser.add_argument("--figure", type=Path, default=FIGURE)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
 
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             (args.out / "cures.md").write_text(table(rows) + "\n")
     print("\n" + table(rows))
-    figure(args.out, args.seeds[0], args.steps)
+    figure(args.out, args.seeds[0], args.steps, args.figure)
     return 0 if any(all(r["modes"] == 25 for r in rows if r["cure"] == c) for c in CURES) else 1
 
 

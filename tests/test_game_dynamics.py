@@ -170,3 +170,36 @@ def test_saturation_check_and_plot(saturation, tmp_path):
     assert any("SGD game" in f for f in sat.check(pre, swapped))
     sat.plot(pre, games, tmp_path / "sat.png")
     assert (tmp_path / "sat.png").stat().st_size > 10_000
+
+
+# -- 4. mode collapse and its cures on grid25 --------------------------------------------
+
+
+def test_each_cure_changes_only_its_stabiliser(small):
+    from gansci import Experiment
+    from gansci.nets.packing import Packed
+
+    cures = load("mode_collapse_cures").CURES
+    games = {name: Experiment.from_recipe("grid25", **small, **o).game for name, o in cures.items()}
+    assert games["ns"].penalty is None and games["r1"].penalty is not None
+    assert games["r1"].penalty.fn is not games["wgan-gp"].penalty.fn
+    assert games["wgan-gp"].penalty_weight == 10.0
+    assert games["wgan-gp"].loss.description.startswith("Wasserstein GAN with gradient")
+    assert isinstance(games["packing"].D, Packed) and games["packing"].penalty is None
+    sn = [m for m in games["sn"].D.modules() if hasattr(m, "parametrizations")]
+    assert sn and games["sn"].penalty is None
+    assert not any(hasattr(m, "parametrizations") for m in games["ns"].D.modules())
+
+
+def test_cure_table_runs_tabulates_and_resumes(tmp_path):
+    cures = load("mode_collapse_cures")
+    argv = ["--cures", "ns", "packing", "--seeds", "0", "--steps", "30", "--out", str(tmp_path)]
+    argv += ["--figure", str(tmp_path / "cures.png")]
+    cures.main(argv)
+    table = (tmp_path / "cures.md").read_text()
+    assert "| ns |" in table and "| packing |" in table and "| r1 |" not in table
+    assert (tmp_path / "cures.png").stat().st_size > 0
+    row = tmp_path / "ns-seed0" / "row.json"
+    before = row.stat().st_mtime_ns
+    cures.main(argv)  # every row is reused, not retrained
+    assert row.stat().st_mtime_ns == before
