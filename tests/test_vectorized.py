@@ -61,14 +61,16 @@ def test_penalties_per_seed_equal_the_core_penalties(kind):
     torch.testing.assert_close(got, torch.stack(expected), rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("components", [0, 5])
+@pytest.mark.parametrize("components, fourier_features", [(0, 0), (5, 8)])
 def test_vectorised_steps_equal_sequential_game_steps_on_the_same_draws(
-    tmp_path, small, monkeypatch, components
+    tmp_path, small, monkeypatch, components, fourier_features
 ):
     """Same initial weights, batches and latents: after 6 steps (n_critic 2, R1, label
-    smoothing, gradient clipping, linear decay, EMA; a plain and a mixture latent) every
-    weight and Adam moment agrees with the standard game stepped one seed at a time."""
+    smoothing, gradient clipping, linear decay, EMA; plain networks, and a mixture latent
+    with a Fourier-feature D) every weight and Adam moment agrees with the standard game
+    stepped one seed at a time."""
     small["generator"] = {**small["generator"], "components": components}
+    small["discriminator"] = {**small["discriminator"], "fourier_features": fourier_features}
     small["train"].update(
         steps=6, log_every=3, checkpoint_every=6, ema=0.9, grad_clip=0.5, lr_schedule="linear"
     )

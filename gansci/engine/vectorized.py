@@ -46,7 +46,10 @@ if TYPE_CHECKING:
 # Options this path implements; any other option set away from its default is refused, so
 # a stabiliser added to the sequential game later is never silently dropped here.
 GAME_OPTIONS = {"loss", "penalty", "penalty_weight", "n_critic", "update", "label_smoothing"}
-NET_OPTIONS = {"latent_dim", "hidden", "depth", "activation", "standardize", "components"}
+NET_OPTIONS = {
+    "latent_dim", "hidden", "depth", "activation", "standardize", "components",
+    "fourier_features", "fourier_scale",
+}  # fmt: skip
 TRAIN_OPTIONS = {
     "steps", "batch_size", "lr_g", "lr_d", "betas_g", "betas_d", "optimizer", "lr_schedule",
     "grad_clip", "ema", "log_every", "eval_every", "eval_metrics", "checkpoint_every",
