@@ -141,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
             (args.out / "cures.md").write_text(table(rows) + "\n")
     print("\n" + table(rows))
     figure(args.out, args.seeds[0], args.steps, args.figure)
-    return 0 if any(all(r["modes"] == 25 for r in rows if r["cure"] == c) for c in CURES) else 1
+    # the claim: at least one cure (of those run) captures every mode in every seed
+    every_mode = [all(r["modes"] == 25 for r in rows if r["cure"] == c) for c in args.cures]
+    return 0 if any(every_mode) else 1
 
 
 if __name__ == "__main__":

@@ -195,7 +195,8 @@ def test_cure_table_runs_tabulates_and_resumes(tmp_path):
     cures = load("mode_collapse_cures")
     argv = ["--cures", "ns", "packing", "--seeds", "0", "--steps", "30", "--out", str(tmp_path)]
     argv += ["--figure", str(tmp_path / "cures.png")]
-    cures.main(argv)
+    # 30 steps capture few modes: no cure meets the claim, and the exit status says so
+    assert cures.main(argv) == 1
     table = (tmp_path / "cures.md").read_text()
     assert "| ns |" in table and "| packing |" in table and "| r1 |" not in table
     assert (tmp_path / "cures.png").stat().st_size > 0
