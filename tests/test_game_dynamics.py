@@ -185,6 +185,8 @@ def test_each_cure_changes_only_its_stabiliser(small):
     assert games["r1"].penalty.fn is not games["wgan-gp"].penalty.fn
     assert games["wgan-gp"].penalty_weight == 10.0
     assert games["wgan-gp"].loss.description.startswith("Wasserstein GAN with gradient")
+    assert games["wgan-gp5"].n_critic == 5 and games["wgan-gp5"].penalty_weight == 0.1
+    assert games["wgan-gp"].n_critic == games["ns"].n_critic == 1
     assert isinstance(games["packing"].D, Packed) and games["packing"].penalty is None
     sn = [m for m in games["sn"].D.modules() if hasattr(m, "parametrizations")]
     assert sn and games["sn"].penalty is None
