@@ -2,16 +2,17 @@
 
 GAN results vary widely between seeds, and a small MLP's step is mostly per-operation
 overhead: S seeds in one process run the same number of (S times larger) kernels as one
-seed. Where the kernels are already large (256-wide MLPs at batch 512 on a CPU) there is
-little to gain; see benchmarks/RESULTS.md. The seeds' weights are stacked along a leading
-axis (``torch.func.stack_module_state``), every network call is ``vmap(functional_call)``
-over that axis, and one backward pass of the sum of the seeds' losses gives every seed its
-own gradient (their parameters are disjoint). Adam, SGD and their optimistic variants
-update each element independently, so the configured torch optimiser over the stacked
-tensors is exactly one optimiser per seed. Each seed draws its batches, latents and
-penalty noise from its own ``torch.Generator``, so a seed's run does not depend on which
-seeds train beside it. Run folders come out as the sequential trainer writes them, so
-``gansci sample``, ``validate`` and ``resume`` work on each seed's folder.
+seed. Where one seed's matmuls already run at the core's full rate (128-wide MLPs at batch
+256 on a CPU) stacking saves only that overhead; see benchmarks/RESULTS.md. The seeds'
+weights are stacked along a leading axis (``torch.func.stack_module_state``), every
+network call is ``vmap(functional_call)`` over that axis, and one backward pass of the sum
+of the seeds' losses gives every seed its own gradient (their parameters are disjoint).
+Adam, SGD and their optimistic variants update each element independently, so the
+configured torch optimiser over the stacked tensors is exactly one optimiser per seed.
+Each seed draws its batches, latents and penalty noise from its own ``torch.Generator``,
+so a seed's run does not depend on which seeds train beside it. Run folders come out as
+the sequential trainer writes them, so ``gansci sample``, ``validate`` and ``resume`` work
+on each seed's folder.
 """
 
 from __future__ import annotations
