@@ -65,14 +65,16 @@ def lorenz_stand_in(folder: Path, n: int = 20_000) -> dict:
     }
 
 
-def experiments(recipe: str, seeds: list[int], out: Path, overrides: dict) -> list[Experiment]:
+def experiments(
+    recipe: str, seeds: list[int], out: Path, overrides: dict, device: str = "cpu"
+) -> list[Experiment]:
     if recipe in get_registry().names("recipes"):
         base = recipe
     else:
         overrides = {**lorenz_stand_in(out), **overrides}
         base = "grid25"  # any recipe: every section it sets is overridden
     exps = [
-        Experiment.from_recipe(base, seed=s, device="cpu", out=out / f"seed{s}", **overrides)
+        Experiment.from_recipe(base, seed=s, device=device, out=out / f"seed{s}", **overrides)
         for s in seeds
     ]
     for e in exps:  # built before the clock starts
@@ -93,13 +95,22 @@ def size_overrides(size: str) -> dict:
     }
 
 
-def timed(fn) -> tuple[float, float]:
+def sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def timed(fn, device: str = "cpu") -> tuple[float, float]:
+    sync(device)
     wall, cpu = time.perf_counter(), time.process_time()
     fn()
+    sync(device)
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict:
+def bench(
+    recipe: str, n_seeds: int, steps: int, out: Path, extra: dict, device: str = "cpu"
+) -> dict:
     overrides = {
         "train.steps": steps,
         "train.log_every": 50,
@@ -112,12 +123,12 @@ def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict
     seeds = list(range(n_seeds))
     shutil.rmtree(out, ignore_errors=True)
     warm = {**overrides, "train.steps": 2, "train.checkpoint_every": 2}  # one-time costs
-    experiments(recipe, [0], out / "warmup-seq", warm)[0].run(validate=False)
-    fit_vectorized(experiments(recipe, [0, 1], out / "warmup-vec", warm))
-    seq = experiments(recipe, seeds, out / "sequential", overrides)
-    t_seq, cpu_seq = timed(lambda: [e.run(validate=False) for e in seq])
-    vec = experiments(recipe, seeds, out / "vectorized", overrides)
-    t_vec, cpu_vec = timed(lambda: fit_vectorized(vec))
+    experiments(recipe, [0], out / "warmup-seq", warm, device)[0].run(validate=False)
+    fit_vectorized(experiments(recipe, [0, 1], out / "warmup-vec", warm, device))
+    seq = experiments(recipe, seeds, out / "sequential", overrides, device)
+    t_seq, cpu_seq = timed(lambda: [e.run(validate=False) for e in seq], device)
+    vec = experiments(recipe, seeds, out / "vectorized", overrides, device)
+    t_vec, cpu_vec = timed(lambda: fit_vectorized(vec), device)
     c = seq[0].config
     return {
         "recipe": recipe,
@@ -137,23 +148,28 @@ def bench(recipe: str, n_seeds: int, steps: int, out: Path, extra: dict) -> dict
         "vectorized_cpu_s": cpu_vec,
         "cpu_ratio": cpu_seq / cpu_vec,
         "gflops_mm_bmm": matmul_gflops(
-            c.generator.params.get("hidden", 128), c.train.batch_size, n_seeds
+            c.generator.params.get("hidden", 128), c.train.batch_size, n_seeds, device
         ),
     }
 
 
-def matmul_gflops(hidden: int, batch: int, n_seeds: int, repeats: int = 400) -> tuple[float, float]:
+def matmul_gflops(
+    hidden: int, batch: int, n_seeds: int, device: str = "cpu", repeats: int = 400
+) -> tuple[float, float]:
     """GFLOP/s of one hidden layer's matmul for one seed (mm) and for all seeds stacked
     (bmm): when the stacked kernel is no faster per FLOP, vectorising saves only overhead."""
-    a, b = torch.randn(batch, hidden), torch.randn(hidden, hidden)
-    A, B = torch.randn(n_seeds, batch, hidden), torch.randn(n_seeds, hidden, hidden)
+    a, b = torch.randn(batch, hidden, device=device), torch.randn(hidden, hidden, device=device)
+    A = torch.randn(n_seeds, batch, hidden, device=device)
+    B = torch.randn(n_seeds, hidden, hidden, device=device)
     rates = []
     for fn, flops in ((lambda: a @ b, 1), (lambda: torch.bmm(A, B), n_seeds)):
         for _ in range(20):
             fn()
+        sync(device)
         t = time.perf_counter()
         for _ in range(repeats):
             fn()
+        sync(device)
         rates.append(
             2 * batch * hidden * hidden * flops * repeats / (time.perf_counter() - t) / 1e9
         )
@@ -183,6 +199,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--device", default="cpu", help="cpu or cuda")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--out", type=Path, default=Path("runs/bench-vectorized-seeds"))
     args = parser.parse_args()
@@ -192,10 +209,14 @@ def main() -> None:
     for recipe in args.recipes:
         for size in args.sizes:
             overrides = {**size_overrides(size), **extra}
-            rows.append(bench(recipe, args.seeds, args.steps, args.out / recipe, overrides))
+            rows.append(
+                bench(recipe, args.seeds, args.steps, args.out / recipe, overrides, args.device)
+            )
             print(table(rows[-1:]), flush=True)
     header = (
-        f"torch {torch.__version__}, {args.threads} threads, {platform.machine()}, "
+        f"torch {torch.__version__}, {args.device}"
+        + (f" ({torch.cuda.get_device_name()})" if args.device.startswith("cuda") else "")
+        + f", {args.threads} threads, {platform.machine()}, "
         f"overrides {args.set or 'none'}"
     )
     text = f"{header}\n\n{table(rows)}\n"

@@ -141,7 +141,7 @@ def test_best_checkpoint_and_early_stopping(tmp_path):
         select_metric="score", select_mode="min", patience=2,
     )  # fmt: skip
     trainer = Trainer(cfg, tmp_path, evaluate=lambda g, step: {"score": next(scores)})
-    trainer.fit(game, Experiment.from_recipe("ring8").data)
+    trainer.fit(game, Experiment.from_recipe("ring8", device="cpu").data)
     assert trainer.stopped_early and trainer.step == 40  # 2 evaluations after the best (step 20)
     best = checkpoint.load(tmp_path / "checkpoints" / "best.pt")
     assert best["step"] == 20 and best["value"] == 1.0

@@ -8,9 +8,11 @@ import pytest
 import torch
 
 from gansci import Experiment
+from gansci.config import TrainConfig
 from gansci.engine import checkpoint
 from gansci.engine.game import StandardGame
-from gansci.errors import CheckpointError, TrainingDiverged
+from gansci.engine.trainer import Trainer
+from gansci.errors import CheckpointError, ConfigError, TrainingDiverged
 
 
 def final_state(run_dir):
@@ -200,3 +202,10 @@ def test_load_finished_run_and_sample_without_the_cli(tmp_path, small):
     a, b = exp.sample(20, seed=4), exp.sample(20, seed=4)
     assert a.shape == (20, 2) and np.array_equal(a, b)
     assert not np.array_equal(a, exp.sample(20, seed=5))
+
+
+def test_game_and_data_on_different_devices_is_a_clear_error():
+    game = Experiment.from_recipe("ring8", device="cpu").game
+    data = Experiment.from_recipe("ring8", device="cpu").data.to("meta")
+    with pytest.raises(ConfigError, match="networks are on cpu but the data is on meta"):
+        Trainer(TrainConfig(steps=1), run_dir=None).fit(game, data)

@@ -139,6 +139,12 @@ class Trainer:
 
     def fit(self, game: Game, data: Dataset, resume: Path | None = None) -> Game:
         cfg = self.cfg
+        weight = next(game.parameters(), None)
+        if weight is not None and weight.device != data.device:
+            raise ConfigError(
+                f"the game's networks are on {weight.device} but the data is on {data.device}: "
+                "move both to one device (Experiment does so from its `device`)"
+            )
         lrs = {"G": (cfg.lr_g, cfg.betas_g), "D": (cfg.lr_d, cfg.betas_d)}
         players = {
             name: Player(params, *lrs.get(name, lrs["D"]), cfg)
