@@ -173,17 +173,22 @@ class StandardGame(Game):
 
     # -- one step ------------------------------------------------------------------------
 
+    def fake_batch(self, real: Batch) -> Batch:
+        """A fake batch to set against ``real``; games that condition G on real data
+        (e.g. on the current state of a dynamical system) override this."""
+        return self.G(self.latent(batch_len(real)))
+
     def step(self, sample_real: SampleReal, players: dict[str, Player]) -> dict[str, Tensor]:
         G, D = players["G"], players["D"]
         if self.update == "alternating":
             for _ in range(self.n_critic):
                 real = sample_real()
                 with torch.no_grad():
-                    fake = self.G(self.latent(batch_len(real)))
+                    fake = self.fake_batch(real)
                 loss_d, stats = self.d_loss(real, fake)
                 D.step(loss_d)
                 self._clip()
-            loss_g = self.g_loss(real, self.G(self.latent(batch_len(real))))
+            loss_g = self.g_loss(real, self.fake_batch(real))
             G.step(loss_g)
         else:  # simultaneous or extragradient: both gradients at the same point
             real = sample_real()

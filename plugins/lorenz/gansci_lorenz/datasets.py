@@ -10,10 +10,17 @@ from gansci.errors import ConfigError, DataError
 from gansci_lorenz import embedding, systems
 
 DOMAINS = ("attractor", "vector")
+TRANSITIONS = "transitions"  # the domain of datasets of pairs (x_t, x_t+1)
 
 
 class AttractorDataset(Dataset):
-    """Points on an attractor, standardised; ``scale`` and ``offset`` map them back."""
+    """Points on an attractor, standardised; ``scale`` and ``offset`` map them back.
+
+    With ``orbits=k`` the points are k contiguous orbits of equal length and the samples
+    are transitions: pairs (x_t, x_t+1) of consecutive points, shape (n, 2, d), with whole
+    orbits held out. ``decode`` then gives the states x_t, so every metric and figure
+    sees points either way.
+    """
 
     domains = DOMAINS
 
@@ -25,6 +32,7 @@ class AttractorDataset(Dataset):
         name: str,
         standardize: bool = True,
         info: dict | None = None,
+        orbits: int = 0,
     ):
         if not 0 < test_fraction < 1:
             raise ConfigError(f"data.test_fraction must lie in (0, 1), got {test_fraction}")
@@ -33,9 +41,34 @@ class AttractorDataset(Dataset):
         self.scale = np.where(std > 0, std, 1.0)
         self.name = name
         self.info = dict(info or {})
+        self.transitions = orbits > 0
         x = torch.tensor((points - self.offset) / self.scale, dtype=torch.float32)
-        train, test = split_train_test(x, test_fraction, seed)
-        super().__init__(train, test, domains=DOMAINS)
+        if self.transitions:
+            train, test = _transitions(x, orbits, test_fraction, seed)
+        else:
+            train, test = split_train_test(x, test_fraction, seed)
+        super().__init__(train, test, DOMAINS + ((TRANSITIONS,) if self.transitions else ()))
+
+    def decode(self, batch, generator=None) -> np.ndarray:
+        states = batch[:, 0] if self.transitions else batch
+        return states.detach().float().cpu().numpy()
+
+
+def _transitions(
+    x: torch.Tensor, orbits: int, test_fraction: float, seed: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Consecutive pairs within each of ``orbits`` contiguous orbits; a seeded choice of
+    whole orbits is held out."""
+    per = len(x) // orbits
+    if per < 2 or orbits < 2:
+        raise ConfigError(
+            f"transitions need at least 2 orbits of 2 points; got {orbits} orbits of {per}"
+        )
+    paths = x[: orbits * per].view(orbits, per, -1)
+    pairs = torch.stack([paths[:, :-1], paths[:, 1:]], 2)  # (orbits, per - 1, 2, d)
+    perm = torch.randperm(orbits, generator=torch.Generator().manual_seed(seed))
+    n_test = min(orbits - 1, max(1, round(orbits * test_fraction)))
+    return pairs[perm[n_test:]].flatten(0, 1), pairs[perm[:n_test]].flatten(0, 1)
 
 
 def _check_size(n_samples: int) -> None:
@@ -54,9 +87,11 @@ def lorenz63(
     burn_in: float = 20.0,
     n_trajectories: int = 500,
     standardize: bool = True,
+    transitions: bool = False,
     seed: int = 0,
 ) -> AttractorDataset:
-    """Lorenz-63 points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``."""
+    """Lorenz-63 points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``;
+    with ``transitions`` the samples are pairs of consecutive sampled points."""
     _check_size(n_samples)
     params = dict(
         n_samples=n_samples,
@@ -78,7 +113,14 @@ def lorenz63(
             field, start, n_samples, n_trajectories, h, sample_every, burn_in, seed
         ),
     )
-    return AttractorDataset(points, test_fraction, seed, "lorenz63", standardize)
+    return AttractorDataset(
+        points,
+        test_fraction,
+        seed,
+        "lorenz63",
+        standardize,
+        orbits=n_trajectories if transitions else 0,
+    )
 
 
 def rossler(
@@ -92,9 +134,11 @@ def rossler(
     burn_in: float = 100.0,
     n_trajectories: int = 500,
     standardize: bool = True,
+    transitions: bool = False,
     seed: int = 0,
 ) -> AttractorDataset:
-    """Rössler points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``."""
+    """Rössler points: RK4 trajectories sampled every ``sample_every`` after ``burn_in``;
+    with ``transitions`` the samples are pairs of consecutive sampled points."""
     _check_size(n_samples)
     params = dict(
         n_samples=n_samples,
@@ -116,7 +160,14 @@ def rossler(
             field, start, n_samples, n_trajectories, h, sample_every, burn_in, seed, 0.3
         ),
     )
-    return AttractorDataset(points, test_fraction, seed, "rossler", standardize)
+    return AttractorDataset(
+        points,
+        test_fraction,
+        seed,
+        "rossler",
+        standardize,
+        orbits=n_trajectories if transitions else 0,
+    )
 
 
 def henon(
@@ -127,9 +178,11 @@ def henon(
     burn_in: int = 1000,
     n_trajectories: int = 100,
     standardize: bool = True,
+    transitions: bool = False,
     seed: int = 0,
 ) -> AttractorDataset:
-    """Hénon map iterates after ``burn_in`` iterations, from ``n_trajectories`` starts."""
+    """Hénon map iterates after ``burn_in`` iterations, from ``n_trajectories`` starts;
+    with ``transitions`` the samples are pairs of consecutive iterates."""
     _check_size(n_samples)
     params = dict(
         n_samples=n_samples, a=a, b=b, burn_in=burn_in, n_trajectories=n_trajectories, seed=seed
@@ -139,7 +192,14 @@ def henon(
         params,
         lambda: systems.henon_points(n_samples, a, b, n_trajectories, burn_in, seed),
     )
-    return AttractorDataset(points, test_fraction, seed, "henon", standardize)
+    return AttractorDataset(
+        points,
+        test_fraction,
+        seed,
+        "henon",
+        standardize,
+        orbits=n_trajectories if transitions else 0,
+    )
 
 
 def attractor_file(

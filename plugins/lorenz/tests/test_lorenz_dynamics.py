@@ -1,0 +1,83 @@
+"""The transition game: a GAN of the map, iterated to sample the invariant measure."""
+
+import numpy as np
+import pytest
+import torch
+from gansci_lorenz import datasets
+
+from gansci import Experiment
+from gansci.data import batch_len
+from gansci.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("GANSCI_CACHE", str(tmp_path / "cache"))
+
+
+def test_transitions_are_consecutive_iterates_with_whole_orbits_held_out():
+    data = datasets.henon(n_samples=3000, n_trajectories=20, transitions=True)
+    assert data.train.shape[1:] == (2, 2) and "transitions" in data.domains
+    assert data.n_test == 7 * 149  # round(20 / 3) orbits of 150 points: 149 pairs each
+
+    def raw(t):
+        return t.double().numpy() * data.scale + data.offset
+
+    x, y = raw(data.train[:, 0]), raw(data.train[:, 1])
+    np.testing.assert_allclose(y[:, 0], 1 - 1.4 * x[:, 0] ** 2 + x[:, 1], atol=1e-5)
+    np.testing.assert_allclose(y[:, 1], 0.3 * x[:, 0], atol=1e-5)
+    train_states = {tuple(r) for r in data.train[:, 0].numpy()}
+    assert not any(tuple(r) in train_states for r in data.test[:, 0].numpy())
+    assert data.decode(data.test).shape == (data.n_test, 2)
+
+
+def test_map_generator_and_transition_game_refuse_point_data():
+    point_data = {"data.transitions": False, "data.n_samples": 3000}
+    with pytest.raises(ConfigError, match="data.transitions=true"):
+        _ = Experiment.from_recipe("henon", device="cpu", **point_data).game
+    with pytest.raises(ConfigError, match="game 'transition' trains on transitions"):
+        _ = Experiment.from_recipe(
+            "henon", device="cpu", **point_data, **{"generator.name": "mlp"}
+        ).game
+
+
+def small_henon(tmp_path, **extra):
+    overrides = {
+        "data.n_samples": 6000,
+        "data.n_trajectories": 20,
+        "generator.hidden": 64,
+        "discriminator.hidden": 64,
+        "train.batch_size": 256,
+        "train.progress": False,
+        **extra,
+    }
+    return Experiment.from_recipe("henon", device="cpu", out=tmp_path / "run", **overrides)
+
+
+def test_samples_are_seeded_orbits_of_the_learned_map(tmp_path):
+    exp = small_henon(tmp_path, **{"train.steps": 20, "game.burn_in": 5, "game.orbits": 8})
+    exp.run(validate=False)
+    pairs = exp.generate(100, seed=1)
+    assert pairs.shape == (100, 2, 2) and torch.isfinite(pairs).all()
+    per_orbit = 100 // 8 + 1  # 14 states, 13 pairs an orbit, orbit after orbit
+    chained = [i for i in range(99) if i % per_orbit != per_orbit - 1]
+    assert torch.equal(pairs[chained, 1], pairs[[i + 1 for i in chained], 0])
+    assert torch.equal(exp.generate(100, seed=1), pairs)
+    assert not torch.equal(exp.generate(100, seed=2), pairs)
+    G = exp.game.G  # the generator's own samples have the dataset's structure
+    assert G(torch.randn(5, G.latent_dim)).shape == (5, *exp.data.train.shape[1:])
+
+
+def test_transition_game_learns_the_map(tmp_path):
+    exp = small_henon(
+        tmp_path,
+        **{"train.steps": 1000, "train.lr_g": 1e-3, "train.lr_d": 1e-3, "train.ema": 0.0},
+    )
+    exp.run(validate=False)
+    real = exp.data.test[:2000]
+    G = exp.game.G
+    with torch.no_grad():
+        step = G.step(real[:, 0], torch.randn(batch_len(real), G.noise_dim))
+    error = (step - real[:, 1]).norm(dim=1).median()
+    identity_error = (real[:, 0] - real[:, 1]).norm(dim=1).median()  # the untrained map
+    assert error < 0.2 * identity_error, (float(error), float(identity_error))
