@@ -16,6 +16,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from gansci.config import check_params
 from gansci.data import Batch, Dataset
 from gansci.engine.game import StandardGame, standard_game
 from gansci.errors import ConfigError
@@ -68,11 +69,13 @@ class TransitionGame(StandardGame):
 
     def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         device = self.starts.device
+        if generator is None:
+            return torch.randn(n, self.G.noise_dim, device=device)
         return torch.randn(n, self.G.noise_dim, generator=generator).to(device)
 
     def fake_batch(self, real: Batch) -> Batch:
         x = real[:, 0]
-        return self.G(torch.cat([x, torch.randn(len(x), self.G.noise_dim, device=x.device)], 1))
+        return self.G(torch.cat([x, self.noise(len(x))], 1))
 
     @torch.no_grad()
     def generate(self, n: int, generator: torch.Generator | None = None) -> Batch:
@@ -119,6 +122,7 @@ def transition_game(
             f"game 'transition': burn_in >= 0, orbits >= 1 and n_starts >= 1, got "
             f"{burn_in}, {orbits}, {n_starts}"
         )
+    options = check_params(standard_game, options, "game", skip=3)  # the rest are its
     base = standard_game(data, make_generator, make_discriminator, **options)
     pick = torch.randperm(data.n_train)[:n_starts]
     starts = data.train[pick.to(data.train.device), 0].cpu()

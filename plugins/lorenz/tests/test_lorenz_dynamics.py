@@ -81,3 +81,8 @@ def test_transition_game_learns_the_map(tmp_path):
     error = (step - real[:, 1]).norm(dim=1).median()
     identity_error = (real[:, 0] - real[:, 1]).norm(dim=1).median()  # the untrained map
     assert error < 0.05 * identity_error, (float(error), float(identity_error))
+
+
+def test_unknown_transition_game_option_is_a_clear_error():
+    with pytest.raises(ConfigError, match="game: unknown key 'foo'; valid keys: name, loss"):
+        _ = Experiment.from_recipe("henon", device="cpu", **{"game.foo": 1}).game
