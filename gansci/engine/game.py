@@ -117,11 +117,16 @@ class StandardGame(Game):
     def players(self) -> dict[str, list[nn.Parameter]]:
         return {"G": list(self.G.parameters()), "D": list(self.D.parameters())}
 
-    def latent(self, n: int, generator: torch.Generator | None = None) -> Tensor:
+    def latent(
+        self, n: int, generator: torch.Generator | None = None, dim: int | None = None
+    ) -> Tensor:
+        """``n`` standard-normal latents of G's ``latent_dim`` (or ``dim``) on G's device;
+        a ``generator`` (on the CPU) makes them reproducible on any device."""
         device = next(self.G.parameters()).device
+        dim = self.G.latent_dim if dim is None else dim
         if generator is None:
-            return torch.randn(n, self.G.latent_dim, device=device)
-        return torch.randn(n, self.G.latent_dim, generator=generator).to(device)
+            return torch.randn(n, dim, device=device)
+        return torch.randn(n, dim, generator=generator).to(device)
 
     # -- what D sees ---------------------------------------------------------------------
 

@@ -23,6 +23,13 @@ from gansci.errors import ConfigError
 from gansci.nets.mlp import MLP
 
 
+def require_transitions(data: Dataset, who: str) -> None:
+    if not getattr(data, "transitions", False):
+        raise ConfigError(
+            f"{who} transitions: set data.transitions=true (a dataset of consecutive states)"
+        )
+
+
 class MapGenerator(nn.Module):
     """One step of a dynamical system as a generator: its latent is a state x_t joined by
     ``latent_dim`` noise coordinates z, its sample the transition (x_t, x_t + MLP(x_t, z)),
@@ -37,11 +44,7 @@ class MapGenerator(nn.Module):
         activation: str = "silu",
     ):
         super().__init__()
-        if not getattr(data, "transitions", False):
-            raise ConfigError(
-                "generator 'map' learns from transitions: set data.transitions=true "
-                "(a dataset of consecutive states)"
-            )
+        require_transitions(data, "generator 'map' learns from")
         self.dim, self.noise_dim = data.train.shape[-1], latent_dim
         self.latent_dim = self.dim + latent_dim
         self.net = MLP(self.latent_dim, self.dim, hidden, depth, activation)
@@ -67,15 +70,9 @@ class TransitionGame(StandardGame):
         self.register_buffer("starts", starts)
         self.burn_in, self.orbits, self.bound = burn_in, orbits, bound
 
-    def noise(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        device = self.starts.device
-        if generator is None:
-            return torch.randn(n, self.G.noise_dim, device=device)
-        return torch.randn(n, self.G.noise_dim, generator=generator).to(device)
-
     def fake_batch(self, real: Batch) -> Batch:
         x = real[:, 0]
-        return self.G(torch.cat([x, self.noise(len(x))], 1))
+        return self.G(torch.cat([x, self.latent(len(x), dim=self.G.noise_dim)], 1))
 
     @torch.no_grad()
     def generate(self, n: int, generator: torch.Generator | None = None) -> Batch:
@@ -88,7 +85,8 @@ class TransitionGame(StandardGame):
         per = -(-n // m) + 1  # iterates kept per orbit: n pairs need n + m states
         states = []
         for i in range(self.burn_in + per):
-            x = G.step(x, self.noise(m, generator)).clamp(-self.bound, self.bound)
+            z = self.latent(m, generator, dim=G.noise_dim)
+            x = G.step(x, z).clamp(-self.bound, self.bound)
             if i >= self.burn_in:
                 states.append(x)
         G.train(was_training)
@@ -110,11 +108,7 @@ def transition_game(
     """The registered factory: the standard game's options, plus how samples are drawn
     (``burn_in`` iterates dropped, ``orbits`` run side by side from ``n_starts`` training
     states kept with the weights)."""
-    if getattr(data, "transitions", False) is not True:
-        raise ConfigError(
-            "game 'transition' trains on transitions: set data.transitions=true "
-            "(a dataset of consecutive states)"
-        )
+    require_transitions(data, "game 'transition' trains on")
     if options.get("update", "alternating") != "alternating":
         raise ConfigError("game 'transition' takes alternating updates only")
     if burn_in < 0 or orbits < 1 or n_starts < 1:
