@@ -11,6 +11,7 @@ distribution of points. The noise z lets G model stochastic dynamics too.
 from __future__ import annotations
 
 import inspect
+import itertools
 from collections.abc import Callable
 
 import torch
@@ -33,7 +34,12 @@ def require_transitions(data: Dataset, who: str) -> None:
 class MapGenerator(nn.Module):
     """One step of a dynamical system as a generator: its latent is a state x_t joined by
     ``latent_dim`` noise coordinates z, its sample the transition (x_t, x_t + MLP(x_t, z)),
-    shaped like a transitions dataset's samples."""
+    shaped like a transitions dataset's samples.
+
+    With ``degree=k`` the MLP also sees every monomial of x_t up to degree k, a library of
+    candidate terms as in SINDy (Brunton et al. 2016); with ``depth=0`` the step is then a
+    polynomial map, exact for systems such as Hénon's.
+    """
 
     def __init__(
         self,
@@ -42,15 +48,28 @@ class MapGenerator(nn.Module):
         hidden: int = 128,
         depth: int = 3,
         activation: str = "silu",
+        degree: int = 1,
     ):
         super().__init__()
         require_transitions(data, "generator 'map' learns from")
+        if degree < 1:
+            raise ConfigError(f"generator 'map': degree must be >= 1, got {degree}")
         self.dim, self.noise_dim = data.train.shape[-1], latent_dim
         self.latent_dim = self.dim + latent_dim
-        self.net = MLP(self.latent_dim, self.dim, hidden, depth, activation)
+        self.monomials = [
+            list(c)
+            for k in range(2, degree + 1)
+            for c in itertools.combinations_with_replacement(range(self.dim), k)
+        ]
+        n_in = self.latent_dim + len(self.monomials)
+        self.net = MLP(n_in, self.dim, hidden, depth, activation)
+
+    def features(self, x: Tensor, z: Tensor) -> Tensor:
+        """What the MLP sees: x_t, z and the monomials of x_t of degree 2 .. ``degree``."""
+        return torch.cat([x, z, *(x[:, c].prod(1, keepdim=True) for c in self.monomials)], 1)
 
     def step(self, x: Tensor, z: Tensor) -> Tensor:
-        return x + self.net(torch.cat([x, z], 1))
+        return x + self.net(self.features(x, z))
 
     def forward(self, latent: Tensor) -> Tensor:
         x = latent[:, : self.dim]
@@ -60,7 +79,7 @@ class MapGenerator(nn.Module):
 class TransitionGame(StandardGame):
     """The standard game on transitions: fakes are (x_t, G(x_t, z)) for real x_t.
 
-    ``generate`` runs ``orbits`` orbits of the (EMA) map from training states, drops the
+    ``generate`` runs ``orbits`` orbits of the (EMA) map from distinct training states, drops the
     first ``burn_in`` iterates, and returns consecutive pairs of the rest; states are
     clamped to ``bound`` standard deviations so a map that escapes stays finite.
     """
@@ -80,7 +99,8 @@ class TransitionGame(StandardGame):
         was_training = G.training
         G.eval()
         m = min(self.orbits, n)
-        pick = torch.randint(len(self.starts), (m,), generator=generator)
+        # distinct starts: two orbits of a deterministic map from one state are one orbit
+        pick = torch.randperm(len(self.starts), generator=generator)[:m]
         x = self.starts[pick.to(self.starts.device)]
         per = -(-n // m) + 1  # iterates kept per orbit: n pairs need n + m states
         states = []
@@ -111,10 +131,12 @@ def transition_game(
     require_transitions(data, "game 'transition' trains on")
     if options.get("update", "alternating") != "alternating":
         raise ConfigError("game 'transition' takes alternating updates only")
-    if burn_in < 0 or orbits < 1 or n_starts < 1:
+    n_starts = min(n_starts, data.n_train)
+    if burn_in < 0 or not 1 <= orbits <= n_starts:
         raise ConfigError(
-            f"game 'transition': burn_in >= 0, orbits >= 1 and n_starts >= 1, got "
-            f"{burn_in}, {orbits}, {n_starts}"
+            f"game 'transition': needs burn_in >= 0 and 1 <= orbits <= n_starts (each orbit "
+            f"from its own training state), got burn_in={burn_in}, orbits={orbits} and "
+            f"{n_starts} starts"
         )
     options = check_params(standard_game, options, "game", skip=3)  # the rest are its
     base = standard_game(data, make_generator, make_discriminator, **options)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 from gansci_lorenz import datasets
+from gansci_lorenz.dynamics import MapGenerator
 
 from gansci import Experiment
 from gansci.data import batch_len
@@ -68,10 +69,17 @@ def test_samples_are_seeded_orbits_of_the_learned_map(tmp_path):
     assert G(torch.randn(5, G.latent_dim)).shape == (5, *exp.data.train.shape[1:])
 
 
-def test_transition_game_learns_the_map(tmp_path):
+def test_transition_game_learns_the_map_with_an_mlp(tmp_path):
     exp = small_henon(
         tmp_path,
-        **{"train.steps": 2000, "train.lr_g": 1e-3, "train.lr_d": 1e-3, "train.ema": 0.0},
+        **{
+            "generator.depth": 3,
+            "generator.degree": 1,
+            "train.steps": 2000,
+            "train.lr_g": 1e-3,
+            "train.lr_d": 1e-3,
+            "train.ema": 0.0,
+        },
     )
     exp.run(validate=False)
     real = exp.data.test[:2000]
@@ -86,3 +94,28 @@ def test_transition_game_learns_the_map(tmp_path):
 def test_unknown_transition_game_option_is_a_clear_error():
     with pytest.raises(ConfigError, match="game: unknown key 'foo'; valid keys: name, loss"):
         _ = Experiment.from_recipe("henon", device="cpu", **{"game.foo": 1}).game
+
+
+def test_quadratic_map_generator_holds_the_henon_map_exactly():
+    data = datasets.henon(n_samples=3000, n_trajectories=20, transitions=True)
+    G = MapGenerator(data, latent_dim=0, depth=0, degree=2)
+    x, y = data.train[:, 0].double(), data.train[:, 1].double()
+    phi = torch.cat([G.features(x, x[:, :0]), torch.ones(len(x), 1, dtype=x.dtype)], 1)
+    assert phi.shape[1] == 2 + 3 + 1  # x, y; x², xy, y²; a constant
+    coef = torch.linalg.lstsq(phi, y - x).solution.float()
+    with torch.no_grad():
+        G.net[0].weight.copy_(coef[:-1].T)
+        G.net[0].bias.copy_(coef[-1])
+    error = (G.step(data.test[:, 0], data.test[:, :0, 0]) - data.test[:, 1]).norm(dim=1)
+    assert error.max() < 1e-5
+    with pytest.raises(ConfigError, match="degree must be >= 1, got 0"):
+        MapGenerator(data, degree=0)
+
+
+def test_orbits_start_from_distinct_states_and_need_enough_of_them(tmp_path):
+    exp = small_henon(tmp_path, **{"train.steps": 1, "game.burn_in": 0, "game.orbits": 64})
+    pairs = exp.generate(64 * 3, seed=0)  # 64 orbits, three pairs each, from 64 starts
+    starts = pairs.reshape(64, 3, 2, 2)[:, 0, 0]
+    assert len(torch.unique(starts, dim=0)) == 64
+    with pytest.raises(ConfigError, match="orbits <= n_starts .* got burn_in=200, orbits=65"):
+        _ = small_henon(tmp_path, **{"game.orbits": 65, "game.n_starts": 64}).game
