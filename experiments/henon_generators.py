@@ -37,26 +37,16 @@ from pathlib import Path
 import numpy as np
 import torch
 from gansci_lorenz.measures import attractor_metrics, d2_compare
+from gansci_lorenz.plugin import recipe_config
 from torch import Tensor, nn
 
 from gansci import Experiment
-from gansci.config import overrides_to_dict
+from gansci.config import ExperimentConfig, merge, overrides_to_dict
 from gansci.metrics import sliced_wasserstein
 from gansci.nets.mlp import MLP
 
 # The henon recipe as it was before it learned the map: a GAN of the points themselves.
-POINT_GAN = [
-    "data.transitions=false",
-    "generator.name=mlp",
-    "generator.latent_dim=2",
-    "discriminator.fourier_features=256",
-    "discriminator.fourier_scale=8.0",
-    "game.name=standard",
-    "game.penalty_weight=0.01",
-    "train.lr_g=1e-3",
-    "train.lr_d=1e-3",
-    "train.batch_size=256",
-]
+POINT_GAN = recipe_config("henon", 2, fourier_features=256, fourier_scale=8.0, penalty_weight=0.01)
 
 
 class FourierLatent(nn.Module):
@@ -171,14 +161,9 @@ def main() -> None:
         "train.progress": False,
         "validate.metrics": ["d2", "attractor", "swd"],
     }
-    exp = Experiment.from_recipe(
-        "henon",
-        out=args.out / name,
-        seed=args.seed,
-        device="cpu",
-        overrides=overrides_to_dict(POINT_GAN + args.set),
-        **sections,
-    )
+    raw = merge(POINT_GAN, {"recipe": "henon", "seed": args.seed, "device": "cpu"})
+    raw = merge(merge(raw, overrides_to_dict(args.set)), sections)
+    exp = Experiment(ExperimentConfig.from_dict(raw, where="POINT_GAN"), args.out / name)
     game = exp.game
     torch.manual_seed(args.seed)
     game.G = make_generator(args, exp)

@@ -38,7 +38,7 @@ def test_map_generator_and_transition_game_refuse_point_data():
         _ = Experiment.from_recipe("henon", device="cpu", **point_data).game
     with pytest.raises(ConfigError, match="game 'transition' trains on transitions"):
         _ = Experiment.from_recipe(
-            "henon", device="cpu", **point_data, **{"generator.name": "mlp"}
+            "lorenz", device="cpu", **point_data, **{"game.name": "transition"}
         ).game
 
 
