@@ -79,9 +79,9 @@ class MapGenerator(nn.Module):
 class TransitionGame(StandardGame):
     """The standard game on transitions: fakes are (x_t, G(x_t, z)) for real x_t.
 
-    ``generate`` runs ``orbits`` orbits of the (EMA) map from distinct training states, drops the
-    first ``burn_in`` iterates, and returns consecutive pairs of the rest; states are
-    clamped to ``bound`` standard deviations so a map that escapes stays finite.
+    ``generate`` runs ``orbits`` orbits of the (EMA) map from distinct training states,
+    drops the first ``burn_in`` iterates, and returns consecutive pairs of the rest; states
+    are clamped to ``bound`` standard deviations so a map that escapes stays finite.
     """
 
     def __init__(self, *args, starts: Tensor, burn_in: int, orbits: int, bound: float, **kw):

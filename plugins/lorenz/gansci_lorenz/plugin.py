@@ -175,7 +175,8 @@ def henon_config() -> dict:
     # deterministic: noise inputs only blur the map (dz = 2 left 7 % off-attractor)
     cfg["generator"] = {"name": "map", "latent_dim": 0, "degree": 2, "depth": 0}
     cfg["game"]["name"] = "transition"
-    # G has 12 weights to find; a faster G than D reaches them in half the steps
+    # G has 12 weights to find: at 2e-3 it is within 3e-4 of the map by mid-run on
+    # seeds 0-2; at D's 5e-4 it ended 5.5e-4 off (2.4 % off-attractor)
     cfg["train"].update(lr_g=2e-3, lr_d=5e-4, batch_size=512)
     return cfg
 
