@@ -58,7 +58,7 @@ class TrainConfig:
     patience: int = 0  # stop after this many evaluations without improvement; 0: never
     collapse_ratio: float = 0.25  # warn when the fixed latents' spread falls below this x real
     amp: bool = False  # bf16 autocast of the training step
-    compile: bool = False  # torch.compile every network of the game
+    compile: bool = False  # torch.compile the game's networks (D eager under a penalty)
     progress: bool = True
 
 

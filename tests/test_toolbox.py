@@ -173,6 +173,11 @@ def test_losses_registry_adds_by_name():
 
 
 @pytest.mark.slow
-def test_compiled_step_trains(tmp_path, small):
-    exp = run(tmp_path, small, train={"compile": True, "steps": 20})
+@pytest.mark.parametrize("penalty", ["r1", ""])
+def test_compiled_step_trains(tmp_path, small, penalty):
+    exp = run(tmp_path, small, train={"compile": True, "steps": 20}, game={"penalty": penalty})
     assert all(np.isfinite(r["loss_d"]) for r in records(exp.run_dir))
+    game = exp.game
+    assert game.G._compiled_call_impl is not None
+    # a gradient penalty's double backward is not supported by torch.compile: D stays eager
+    assert (game.D._compiled_call_impl is None) == bool(penalty)

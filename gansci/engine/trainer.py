@@ -160,8 +160,10 @@ class Trainer:
         )
 
         if cfg.compile:
+            # torch.compile has no double backward, which a gradient penalty takes through D
+            penalised = getattr(game, "D", None) if getattr(game, "penalty", None) else None
             for net in game.children():
-                if net is not game.ema:
+                if net is not game.ema and net is not penalised:
                     net.compile()
         autocast = torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
 
