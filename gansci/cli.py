@@ -68,7 +68,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _last_rows(exp: Experiment):
     import json
 
-    from gansci.experiment import MetricValue
+    from gansci.report import MetricValue
 
     data = json.loads((exp.run_dir / "validation.json").read_text())
     return [MetricValue(**r) for r in data]
@@ -82,8 +82,22 @@ def _cmd_resume(args: argparse.Namespace) -> None:
 
 def _cmd_sample(args: argparse.Namespace) -> None:
     exp = Experiment.load(args.run_dir)
+    if args.source is not None:
+        direction = args.direction or (exp.game.directions[:1] or [""])[0]
+        source = direction.partition("2")[0] or None
+        x = exp.read_samples(args.source, view=source)
+        path = exp.write_samples(exp.translate(x, direction, seed=args.seed), args.output)
+        print(f"wrote the {direction} translations of {args.source} to {path}")
+        return
+    if args.n is None:
+        raise GansciError("gansci sample: give -n N (samples to draw) or --from FILE")
     path = exp.write_samples(exp.sample(args.n, seed=args.seed), args.output)
     print(f"wrote {args.n} samples to {path}")
+
+
+def _cmd_show(args: argparse.Namespace) -> None:
+    exp = Experiment.from_recipe(args.recipe, overrides=overrides_to_dict(args.set))
+    print(exp.resolved_toml(), end="")
 
 
 def _cmd_validate(args: argparse.Namespace) -> None:
@@ -158,10 +172,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("sample", help="write generated samples from a run")
     q.add_argument("run_dir", type=Path)
-    q.add_argument("-n", type=int, required=True, help="number of samples")
+    q.add_argument("-n", type=int, default=None, help="number of samples")
     q.add_argument("-o", "--output", type=Path, required=True, help="file; suffix picks format")
     q.add_argument("--seed", type=int, default=0)
+    q.add_argument(
+        "--from", dest="source", type=Path, default=None, help="translate this file's samples"
+    )
+    q.add_argument("--direction", default=None, help="A2B, B2A, ... (default: the first)")
     q.set_defaults(func=_cmd_sample)
+
+    q = sub.add_parser("show", help="a recipe's full config, every default filled in, as TOML")
+    q.add_argument("recipe")
+    q.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a field"
+    )
+    q.set_defaults(func=_cmd_show)
 
     q = sub.add_parser("validate", help="domain metrics and report.md for a run")
     q.add_argument("run_dir", type=Path)

@@ -44,25 +44,49 @@ class Dataset:
     ``domains`` names the kinds of data it holds; metrics, figures and sample formats of
     any of those domains apply. Subclasses override :meth:`decode` when their samples
     have a natural form other than arrays (sequences as strings, graphs as adjacency).
+    A dataset of unpaired ``views`` (domains A and B of a translation) holds each split
+    as ``{view: batch}``; its methods then take the view by name.
     """
 
     domains: tuple[str, ...] = ("vector",)
+    views: tuple[str, ...] = ()
 
-    def __init__(self, train: Batch, test: Batch, domains: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        train: Batch,
+        test: Batch,
+        domains: tuple[str, ...] | None = None,
+        views: tuple[str, ...] | None = None,
+    ):
         if domains is not None:
             self.domains = domains
+        if views is not None:
+            self.views = tuple(views)
         self.train = train
         self.test = test
-        if batch_len(train) < 2 or batch_len(test) < 2:
-            raise ValueError("a dataset needs at least two training and two held-out samples")
+        for view in self.views or (None,):
+            if batch_len(self._part(train, view)) < 2 or batch_len(self._part(test, view)) < 2:
+                where = f" (view {view!r})" if view else ""
+                raise DataError(
+                    f"a dataset needs at least two training and two held-out samples{where}"
+                )
+
+    def _part(self, batch: Batch, view: str | None) -> Batch:
+        if not self.views:
+            if view:
+                raise DataError(f"this dataset has no views; got view {view!r}")
+            return batch
+        if view not in self.views:
+            raise DataError(f"view {view!r}: this dataset's views are {', '.join(self.views)}")
+        return batch[view]
 
     @property
     def n_train(self) -> int:
-        return batch_len(self.train)
+        return min(batch_len(self._part(self.train, v)) for v in self.views or (None,))
 
     @property
     def n_test(self) -> int:
-        return batch_len(self.test)
+        return min(batch_len(self._part(self.test, v)) for v in self.views or (None,))
 
     @property
     def device(self) -> torch.device:
@@ -73,26 +97,36 @@ class Dataset:
         self.test = tree_map(lambda t: t.to(device), self.test)
         return self
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Batch:
+    def sample(
+        self, n: int, generator: torch.Generator | None = None, view: str | None = None
+    ) -> Batch:
         """``n`` training samples drawn uniformly with replacement, as a model batch."""
-        idx = torch.randint(self.n_train, (n,), device=self.device, generator=generator)
-        return index(self.train, idx)
+        train = self._part(self.train, view)
+        idx = torch.randint(batch_len(train), (n,), device=self.device, generator=generator)
+        return index(train, idx)
 
-    def split(self, name: str, n: int | None = None) -> Batch:
+    def split(self, name: str, n: int | None = None, view: str | None = None) -> Batch:
         """The first ``n`` samples of the ``"train"`` or ``"test"`` split, as a model batch."""
-        batch = self.train if name == "train" else self.test
+        batch = self._part(self.train if name == "train" else self.test, view)
         return batch if n is None else index(batch, slice(0, n))
 
-    def decode(self, batch: Batch, generator: torch.Generator | None = None) -> Any:
+    def decode(
+        self, batch: Batch, generator: torch.Generator | None = None, view: str | None = None
+    ) -> Any:
         """Model batch -> samples in the domain's natural form (here: NumPy arrays).
 
         ``generator`` seeds any randomness in decoding (discrete sampling of soft outputs).
         """
         return tree_map(lambda t: t.detach().float().cpu().numpy(), batch)
 
-    def encode(self, samples: Any) -> Batch:
+    def encode(self, samples: Any, view: str | None = None) -> Batch:
         """Samples in natural form (as read from a file) -> model batch on this device."""
-        return tree_map(lambda a: torch.as_tensor(np.asarray(a), device=self.device), samples)
+
+        def leaf(a: Any) -> torch.Tensor:
+            t = torch.as_tensor(np.asarray(a), device=self.device)
+            return t.float() if t.is_floating_point() else t
+
+        return tree_map(leaf, samples)
 
 
 def split_train_test(x: torch.Tensor, test_fraction: float, seed: int) -> tuple[Any, Any]:

@@ -2,43 +2,39 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import logging
 import math
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomli_w
 import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten
 from tqdm.auto import tqdm
 
-from gansci.config import ExperimentConfig, check_params, merge
+from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
 from gansci.engine import checkpoint
-from gansci.engine.game import Game
+from gansci.engine.game import Game, GameContext
+from gansci.engine.player import check_settings
 from gansci.engine.trainer import Trainer
 from gansci.errors import CheckpointError, ConfigError, GansciError
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
+from gansci.report import MetricValue
+from gansci.report import write_report as _write_report
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class MetricValue:
-    """One number of a metric on generated data, beside the same number on real data."""
-
-    metric: str
-    key: str
-    value: float
-    baseline: float
 
 
 def resolve_device(name: str) -> torch.device:
@@ -52,7 +48,12 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Experiment:
-    """One experiment and its run folder; builds its components on first use."""
+    """One experiment and its run folder.
+
+    Constructing it resolves and checks the whole config against the registry (nothing
+    is built or written); ``data`` and ``game`` build the components on first use, with
+    no other effect; :meth:`load` also restores a run's weights.
+    """
 
     def __init__(
         self,
@@ -78,57 +79,101 @@ class Experiment:
         device: str | None = None,
         out: str | Path | None = None,
         overrides: Mapping[str, Any] | None = None,
+        registry: Registry | None = None,
         **sections: Any,
     ) -> Experiment:
         """A recipe with overrides: section tables (``train={"steps": 500}``), dotted keys
         (``**{"train.steps": 500}``) or a mapping of either (``overrides=``, from ``--set``)."""
-        spec = get_registry().get("recipes", recipe)
+        registry = registry or get_registry()
+        spec = registry.get("recipes", recipe)
         clash = {"seed", "device"} & set(overrides or {})
         if clash:
             raise ConfigError(f"give {' and '.join(sorted(clash))} as --seed/--device, not --set")
-        raw = merge(spec.config, {"recipe": recipe, "seed": seed})
+        raw = merge(migrate(spec.config), {"recipe": recipe, "seed": seed})
         if device is not None:
             raw["device"] = device
-        raw = merge(merge(raw, overrides or {}), sections)
-        return cls(ExperimentConfig.from_dict(raw, where=f"recipe {recipe!r}"), out)
+        raw = merge(merge(raw, migrate(overrides or {})), migrate(sections))
+        return cls(ExperimentConfig.from_dict(raw, where=f"recipe {recipe!r}"), out, registry)
 
     @classmethod
-    def load(cls, run_dir: str | Path, **overrides: Any) -> Experiment:
-        """A finished or interrupted run, rebuilt from its folder's config.toml."""
+    def load(
+        cls, run_dir: str | Path, registry: Registry | None = None, **overrides: Any
+    ) -> Experiment:
+        """A finished or interrupted run, rebuilt from its folder's config.toml, with the
+        weights sampling uses (the selected ones under ``train.select_metric``, else the
+        last checkpoint's) restored."""
         run_dir = Path(run_dir)
         path = run_dir / "config.toml"
         if not path.is_file():
             raise CheckpointError(f"{run_dir}: not a gansci run folder (no config.toml)")
         cfg = ExperimentConfig.from_toml(path)
         if overrides:
-            cfg = ExperimentConfig.from_dict(merge(cfg.to_dict(), overrides), where=str(path))
-        return cls(cfg, run_dir)
+            cfg = ExperimentConfig.from_dict(merge(cfg.to_dict(), migrate(overrides)), str(path))
+        exp = cls(cfg, run_dir, registry)
+        exp.restore()
+        return exp
 
-    def _check(self) -> dict[str, dict[str, Any]]:
+    def _check(self) -> dict[str, Any]:
         """Resolve every named component and check its parameters before any work."""
         cfg, reg = self.config, self.registry
-        checked = {}
-        for section, kind, skip in [
-            ("data", "datasets", 0),
-            ("generator", "generators", 1),
-            ("discriminator", "discriminators", 1),
-            ("game", "games", 3),
-        ]:
-            component = getattr(cfg, section)
-            if not component.name:
-                raise ConfigError(f"[{section}] needs a name; known {kind}: {reg.names(kind)}")
-            spec = reg.get(kind, component.name)
-            checked[section] = check_params(spec.factory, component.params, section, skip)
-        m = cfg.discriminator.packing
-        if m < 1 or cfg.train.batch_size % m:
+        checked: dict[str, Any] = {}
+        if not cfg.data.name:
+            raise ConfigError(f"[data] needs a name; known datasets: {reg.names('datasets')}")
+        checked["data"] = check_params(
+            reg.get("datasets", cfg.data.name).factory, cfg.data.params, "data"
+        )
+        if not cfg.game.name:
+            raise ConfigError(f"[game] needs a name; known games: {reg.names('games')}")
+        game_cls = reg.get("games", cfg.game.name).factory
+        checked["game"] = game_cls.Options(
+            **check_params(game_cls.Options, cfg.game.params, "game")
+        )
+        roles = game_cls.roles
+        unknown = sorted(set(cfg.networks) - set(roles))
+        missing = sorted(set(roles) - set(cfg.networks))
+        where = f"game {cfg.game.name!r}"
+        if unknown:
             raise ConfigError(
-                f"discriminator.packing={m} must be at least 1 and divide "
-                f"train.batch_size={cfg.train.batch_size}"
+                f"[networks.{unknown[0]}]: {where} has no role {unknown[0]!r}; "
+                f"its roles: {', '.join(roles) or 'none'}"
             )
+        if missing:
+            raise ConfigError(
+                f"{where} needs a [networks.{missing[0]}] section (a {roles[missing[0]][:-1]}); "
+                f"its roles: {', '.join(roles)}"
+            )
+        for role, net in cfg.networks.items():
+            section = f"networks.{role}"
+            if net.share:
+                if net.share not in roles or cfg.networks[net.share].share:
+                    raise ConfigError(
+                        f"{section}.share={net.share!r} must name a role that is not shared "
+                        f"itself; roles: {', '.join(roles)}"
+                    )
+                if roles[net.share] != roles[role]:
+                    raise ConfigError(f"{section}.share: {net.share} is not a {roles[role][:-1]}")
+                continue
+            kind = roles[role]
+            if not net.name:
+                raise ConfigError(f"[{section}] needs a name; known {kind}: {reg.names(kind)}")
+            spec = reg.get(kind, net.name)
+            checked[section] = check_params(spec.factory, net.params, section, 1)
+            if net.packing < 1 or cfg.train.batch_size % net.packing:
+                raise ConfigError(
+                    f"{section}.packing={net.packing} must be at least 1 and divide "
+                    f"train.batch_size={cfg.train.batch_size}"
+                )
+            if net.packing > 1 and kind != "discriminators":
+                raise ConfigError(f"{section}.packing: only a discriminator judges packed samples")
         t = cfg.train
         for key in ("steps", "batch_size", "log_every", "checkpoint_every", "keep_checkpoints"):
             if getattr(t, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
+        if not 0 <= t.ema < 1:
+            raise ConfigError(f"train.ema must be in [0, 1), got {t.ema}")
+        check_settings(t.player(""), t.optimizer, "train")
+        for name in t.players:
+            check_settings(t.player(name), t.optimizer, f"train.players.{name}")
         if t.select_mode not in ("min", "max"):
             raise ConfigError(f"train.select_mode must be min or max, got {t.select_mode!r}")
         if t.select_metric and not t.eval_every:
@@ -153,40 +198,90 @@ class Experiment:
             self._data = data.to(self.device)
         return self._data
 
-    def _make_generator(self) -> nn.Module:
-        spec = self.registry.get("generators", self.config.generator.name)
-        return spec.factory(self.data, **self._params["generator"])
-
-    def _make_discriminator(self) -> nn.Module:
-        cfg = self.config.discriminator
-        spec = self.registry.get("discriminators", cfg.name)
+    def network(self, role: str) -> nn.Module:
+        """A fresh network for ``role`` from its ``[networks.<role>]`` section."""
+        cfg = self.config.networks[role]
+        kind = self._game_class().roles[role]
+        spec = self.registry.get(kind, cfg.name)
         m = cfg.packing
-        D = spec.factory(
-            PackedView(self.data, m) if m > 1 else self.data, **self._params["discriminator"]
+        net = spec.factory(
+            PackedView(self.data, m) if m > 1 else self.data, **self._params[f"networks.{role}"]
         )
         if cfg.spectral_norm:
-            spectral_norm_all(D)
-        return Packed(D, m) if m > 1 else D
+            spectral_norm_all(net)
+        return Packed(net, m) if m > 1 else net
+
+    def _game_class(self) -> type[Game]:
+        return self.registry.get("games", self.config.game.name).factory
+
+    def context(self) -> GameContext:
+        """The game's building context: networks by role (shared where configured) and
+        the losses, penalties and augmentations of this experiment's registry."""
+        reg, data = self.registry, self.data
+        built: dict[str, nn.Module] = {}
+
+        def network(role: str) -> nn.Module:
+            net_cfg = self.config.networks[role]
+            if net_cfg.share:
+                return network(net_cfg.share)
+            if role not in built:
+                built[role] = self.network(role)
+            return built[role]
+
+        def augmentation(name: str) -> Any:
+            spec = reg.get("augmentations", name)
+            if spec.domains and not set(spec.domains) & set(data.domains):
+                raise ConfigError(
+                    f"augmentation {name!r} is for {spec.domains}, not {data.domains}"
+                )
+            return spec.factory(data)
+
+        return GameContext(
+            data=data,
+            network=network,
+            losses=lambda name: reg.get("losses", name).factory(),
+            penalties=lambda name: reg.get("penalties", name).factory(),
+            augmentations=augmentation,
+        )
 
     @property
     def game(self) -> Game:
+        """The game, built on first use from the config (fresh weights of the config's
+        seed); building has no other effect."""
         if self._game is None:
             torch.manual_seed(self.config.seed)  # the same seed builds the same weights
-            spec = self.registry.get("games", self.config.game.name)
-            game = spec.factory(
-                self.data, self._make_generator, self._make_discriminator, **self._params["game"]
-            )
+            game = self._game_class().build(self.context(), self._params["game"])
+            players = sorted(game.players())
+            unknown = sorted(set(self.config.train.players) - set(players))
+            if unknown:
+                raise ConfigError(
+                    f"train.players.{unknown[0]}: game {self.config.game.name!r} has no player "
+                    f"{unknown[0]!r}; its players: {', '.join(players)}"
+                )
             game.enable_ema(self.config.train.ema)
             self._game = game.to(self.device)
-            last = self._latest_checkpoint()
-            best = self.run_dir / "checkpoints" / checkpoint.BEST if self.run_dir else None
-            if self.config.train.select_metric and best is not None and best.is_file():
-                last = best  # sampling and validation use the selected weights
-            if last is not None:
-                state = checkpoint.load(last, self.device)
-                self._game.load_state_dict(state["game"])
-                log.info("loaded weights from %s", last)
         return self._game
+
+    def restore(self) -> Path | None:
+        """Load the weights sampling uses from the run folder into the game: the selected
+        ones under ``train.select_metric``, else the last checkpoint's; None if there are
+        none yet."""
+        last = self._latest_checkpoint()
+        best = self.run_dir / "checkpoints" / checkpoint.BEST if self.run_dir else None
+        if self.config.train.select_metric and best is not None and best.is_file():
+            last = best
+        if last is not None:
+            state = checkpoint.load(last, self.device)
+            try:
+                self.game.load_state_dict(state["game"])
+            except RuntimeError as exc:
+                lines = str(exc).splitlines()
+                raise CheckpointError(
+                    f"{last}: its weights do not fit the networks of {self.run_dir}/config.toml "
+                    f"({lines[1].strip() if len(lines) > 1 else exc})"
+                ) from None
+            log.info("loaded weights from %s", last)
+        return last
 
     def _latest_checkpoint(self) -> Path | None:
         return checkpoint.latest(self.run_dir / "checkpoints") if self.run_dir else None
@@ -205,6 +300,7 @@ class Experiment:
                 f"{self.run_dir} already holds a run; continue it with `gansci resume "
                 f"{self.run_dir}` or choose another --out"
             )
+        _ = self.game  # built (and so checked) before the first file is written
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.config.write(self.run_dir / "config.toml")
         (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
@@ -215,6 +311,7 @@ class Experiment:
         last = self._latest_checkpoint()
         if last is None:
             raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
+        _ = self.game
         self.config.write(self.run_dir / "config.toml")
         return self._fit(resume=last, validate=validate)
 
@@ -226,8 +323,11 @@ class Experiment:
             evaluate=self._evaluate,
         )
         trainer.fit(self.game, self.data, resume=resume)
-        samples = self.sample(1000, seed=self.config.validate.seed)
-        self.write_samples(samples, self.run_dir / "samples" / f"step-{trainer.step:07d}")
+        folder = self.run_dir / "samples"
+        for label, fake, _, _ in self._validation_sets(1000):
+            self.write_samples(
+                fake, folder / "-".join(filter(None, [f"step-{trainer.step:07d}", label]))
+            )
         if validate:
             self.validate()
         return self
@@ -239,13 +339,27 @@ class Experiment:
         if n < 1:
             raise ConfigError(f"number of samples must be at least 1, got {n}")
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        return self.game.generate(n, g)
+        return self.game.generate(n, generator=g)
 
     def sample(self, n: int, seed: int | None = None) -> Any:
         """``n`` generated samples in the domain's natural form (arrays, sequences, ...)."""
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        batch = self.game.generate(n, g)
+        batch = self.generate(n, seed=self.config.seed if seed is None else seed)
         return self.data.decode(batch, generator=g)
+
+    def translate(self, x: Any, direction: str | None = None, seed: int | None = None) -> Any:
+        """Samples ``x`` of the direction's source view (natural form, e.g. read from a
+        file) translated into its target view, in natural form."""
+        game, data = self.game, self.data
+        direction = direction or (game.directions[0] if game.directions else "")
+        if direction not in game.directions:
+            valid = ", ".join(game.directions) or "none: this game does not translate"
+            raise ConfigError(f"unknown direction {direction!r}; valid: {valid}")
+        source, _, target = direction.partition("2")
+        g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
+        with torch.no_grad():
+            out = game.translate(data.encode(x, view=source), direction)
+        return data.decode(out, generator=g, view=target)
 
     def _format(self, suffix: str) -> Any:
         formats = self.registry.for_domains("formats", self.data.domains)
@@ -267,18 +381,43 @@ class Experiment:
         fmt.write(samples, str(path))
         return path
 
-    def read_samples(self, path: str | Path) -> Any:
+    def read_samples(self, path: str | Path, view: str | None = None) -> Any:
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"{path}: no such samples file")
         return self._format(path.suffix).read(str(path))
 
+    def resolved_toml(self) -> str:
+        """The config as TOML with every default filled in: the dataset's, each network's
+        and the game's options, as the factories declare them."""
+        raw = self.config.to_dict()
+        reg = self.registry
+        data_factory = reg.get("datasets", self.config.data.name).factory
+        raw["data"] = {"name": self.config.data.name} | _defaults(data_factory) | raw["data"]
+        roles = self._game_class().roles
+        for role, net in raw["networks"].items():
+            if not net.get("share"):
+                factory = reg.get(roles[role], net["name"]).factory
+                raw["networks"][role] = {"name": net["name"]} | _defaults(factory, skip=1) | net
+        options = dataclasses.asdict(self._params["game"])
+        raw["game"] = {"name": self.config.game.name} | options
+        return tomli_w.dumps(raw)
+
     # -- validation -------------------------------------------------------------------------
 
     def _metric_specs(self, names: list[str]) -> list[Any]:
-        if names:
-            return [self.registry.get("metrics", n) for n in names]
-        return self.registry.for_domains("metrics", self.data.domains)
+        """The named metrics, each checked to fit the data, or every metric that does."""
+        domains = self.data.domains
+        if not names:
+            return self.registry.for_domains("metrics", domains)
+        specs = [self.registry.get("metrics", n) for n in names]
+        for spec in specs:
+            if spec.domains and not set(spec.domains) & set(domains):
+                raise ConfigError(
+                    f"metric {spec.name!r} judges {', '.join(spec.domains)} data; dataset "
+                    f"{self.config.data.name!r} holds {', '.join(domains)}"
+                )
+        return specs
 
     def _evaluate(self, game: Game, step: int) -> dict[str, float]:
         """Diagnostics every ``train.eval_every`` steps: samples of a fixed set of latents
@@ -288,8 +427,14 @@ class Experiment:
         data, cfg = self.data, self.config
         n = min(cfg.validate.n_samples, data.n_test)
         g = torch.Generator().manual_seed(cfg.validate.seed)  # the same latents every time
-        fake_batch = game.generate(n, g)
-        real_batch = data.split("test", n)
+        view = None
+        if game.directions:  # the first direction's translations of held-out inputs
+            source, _, view = game.directions[0].partition("2")
+            with torch.no_grad():
+                fake_batch = game.translate(data.split("test", n, view=source), game.directions[0])
+        else:
+            fake_batch = game.generate(n, generator=g)
+        real_batch = data.split("test", n, view=view)
         ratio = _spread(fake_batch) / max(_spread(real_batch), 1e-12)
         out = {"spread_ratio": ratio}
         if ratio < cfg.train.collapse_ratio:
@@ -297,7 +442,8 @@ class Experiment:
                 "step %d: possible mode collapse: the spread of the fixed latents' samples is "
                 "%.3g of the real data's", step, ratio,
             )  # fmt: skip
-        fake, real = data.decode(fake_batch, generator=g), data.decode(real_batch)
+        fake = data.decode(fake_batch, generator=g, view=view)
+        real = data.decode(real_batch, view=view)
         if self.run_dir is not None:
             self.write_samples(fake, self.run_dir / "samples" / f"step-{step:07d}")
             figures = self.registry.for_domains("figures", data.domains)
@@ -305,44 +451,75 @@ class Experiment:
                 path = self.run_dir / "figures" / "steps" / f"step-{step:07d}.png"
                 path.parent.mkdir(parents=True, exist_ok=True)
                 figures[0].fn(fake, real, data, str(path))
-        for name in cfg.train.eval_metrics:
-            spec = self.registry.get("metrics", name)
+        for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
             values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
 
+    def _validation_sets(
+        self, n_samples: int, samples: Any = None
+    ) -> list[tuple[str, Any, Any, Any]]:
+        """(label, generated, held-out real, training real) in natural form: one set for
+        an unconditional game (``samples`` or fresh ones), one per direction for a
+        translation game (its translations of held-out inputs, labelled ``A2B``, ...)."""
+        data, seed = self.data, self.config.validate.seed
+        n = min(n_samples, data.n_test, data.n_train)
+        game = self.game
+        if not game.directions:
+            fake = self.sample(n_samples, seed=seed) if samples is None else samples
+            return [
+                ("", fake, data.decode(data.split("test", n)), data.decode(data.split("train", n)))
+            ]
+        if samples is not None:
+            raise ConfigError(
+                "a translation game is validated on its own translations of held-out inputs; "
+                "translate a file with `gansci sample RUN --from FILE` instead"
+            )
+        sets = []
+        g = torch.Generator().manual_seed(seed)
+        for direction in game.directions:
+            source, _, target = direction.partition("2")
+            with torch.no_grad():
+                out = game.translate(data.split("test", n, view=source), direction)
+            sets.append(
+                (
+                    direction,
+                    data.decode(out, generator=g, view=target),
+                    data.decode(data.split("test", n, view=target), view=target),
+                    data.decode(data.split("train", n, view=target), view=target),
+                )
+            )
+        return sets
+
     def validate(self, samples: Any = None, write_report: bool = True) -> list[MetricValue]:
         """Every metric of the data's domains on generated vs held-out real samples, each
-        beside its real-vs-real baseline (training vs held-out samples of equal size)."""
+        beside its real-vs-real baseline (training vs held-out samples of equal size); for
+        a translation game, per direction on the translations of held-out inputs."""
         data, cfg = self.data, self.config.validate
-        n = min(cfg.n_samples, data.n_test, data.n_train)
-        if samples is None:
-            samples = self.sample(cfg.n_samples, seed=cfg.seed)
-        real = data.decode(data.split("test", n))
-        reference = data.decode(data.split("train", n))
         rows: list[MetricValue] = []
         specs = self._metric_specs(cfg.metrics)
-        for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
-            value = _as_dict(
-                spec.name, spec.fn(samples, real, data, np.random.default_rng(cfg.seed))
-            )
-            base = _as_dict(
-                spec.name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
-            )
-            rows += [MetricValue(spec.name, k, v, base.get(k, math.nan)) for k, v in value.items()]
+        sets = self._validation_sets(cfg.n_samples, samples)
+        for label, fake, real, reference in sets:
+            for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
+                name = f"{label}.{spec.name}" if label else spec.name
+                value = _as_dict(name, spec.fn(fake, real, data, np.random.default_rng(cfg.seed)))
+                base = _as_dict(
+                    name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
+                )
+                rows += [MetricValue(name, k, v, base.get(k, math.nan)) for k, v in value.items()]
         if write_report and self.run_dir is not None:
-            from gansci.report import write_report
-
             figures = {}
-            for spec in self.registry.for_domains("figures", data.domains):
-                path = self.run_dir / "figures" / f"{spec.name}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                spec.fn(samples, real, data, str(path))
-                figures[spec.description] = path
+            for label, fake, real, _ in sets:
+                for spec in self.registry.for_domains("figures", data.domains):
+                    stem = "-".join(filter(None, [spec.name, label]))
+                    path = self.run_dir / "figures" / f"{stem}.png"
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    spec.fn(fake, real, data, str(path))
+                    figures[" ".join(filter(None, [spec.description, label]))] = path
             (self.run_dir / "validation.json").write_text(
                 json.dumps([asdict(r) for r in rows], indent=1)
             )
-            write_report(self.run_dir, self.config, rows, figures)
+            _write_report(self.run_dir, self.config, rows, figures)
         return rows
 
 
@@ -353,7 +530,23 @@ def _spread(batch: Any) -> float:
     return float(torch.pdist(x).mean())
 
 
+def _defaults(factory: Any, skip: int = 0) -> dict[str, Any]:
+    """The keyword defaults of a factory that TOML can hold."""
+    params = list(inspect.signature(factory).parameters.values())[skip:]
+    return {
+        p.name: p.default
+        for p in params
+        if p.default is not p.empty and isinstance(p.default, (bool, int, float, str, list))
+    }
+
+
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
-    if isinstance(value, Mapping):
-        return {k: float(v) for k, v in value.items()}
-    return {name: float(value)}
+    """A metric's value as {key: float}; anything else is an error naming the metric."""
+    items = value.items() if isinstance(value, Mapping) else [(name, value)]
+    try:
+        return {str(k): float(v) for k, v in items}
+    except (TypeError, ValueError):
+        raise GansciError(
+            f"metric {name!r} returned {value!r:.80}; a metric returns a float or a dict of "
+            "floats (fix the metric's function)"
+        ) from None

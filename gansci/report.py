@@ -5,12 +5,22 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from gansci.config import ExperimentConfig
-    from gansci.experiment import MetricValue
+
+
+@dataclass
+class MetricValue:
+    """One number of a metric on generated data, beside the same number on real data."""
+
+    metric: str
+    key: str
+    value: float
+    baseline: float
 
 
 def format_table(rows: Sequence[MetricValue]) -> list[str]:
@@ -78,13 +88,15 @@ def write_report(
 ) -> Path:
     """Write ``run_dir/report.md``; figures are linked relative to the run folder."""
     t = config.train
+    lrs = ", ".join(f"{n} {t.player(n).lr:g}" for n in sorted(t.players)) or f"{t.lr:g}"
     lines = [
         f"# Validation report: {config.recipe or config.data.name}",
         "",
-        f"- dataset `{config.data.name}`, generator `{config.generator.name}`, "
-        f"discriminator `{config.discriminator.name}`, game `{config.game.name}` "
+        f"- dataset `{config.data.name}`, "
+        + ", ".join(f"{role} `{net.share or net.name}`" for role, net in config.networks.items())
+        + f", game `{config.game.name}` "
         f"({', '.join(f'{k}={v}' for k, v in config.game.params.items()) or 'defaults'})",
-        f"- {t.steps} steps, batch {t.batch_size}, lr G {t.lr_g:g} / D {t.lr_d:g}, "
+        f"- {t.steps} steps, batch {t.batch_size}, learning rate {lrs}, "
         f"EMA {t.ema or 'off'}, seed {config.seed}",
         f"- {config.validate.n_samples} generated samples against held-out real data; the "
         "baseline column is the same metric between two disjoint real samples",

@@ -88,7 +88,7 @@ def test_listings(capsys):
         (["run", "grid52"], "unknown recipe 'grid52'. Did you mean 'grid25'?"),
         (["run", "grid25", "--set", "train.stepz=3"], "unknown key 'train.stepz'"),
         (["run", "grid25", "--set", "train.steps=x"], "train.steps must be int"),
-        (["run", "grid25", "--set", "generator.depht=3"], "generator: unknown key 'depht'"),
+        (["run", "grid25", "--set", "networks.G.depht=3"], "networks.G: unknown key 'depht'"),
         (["run", "grid25", "--set", "data.name=vectors"], "dataset 'vectors' reads a file"),
         (
             ["run", "grid25", "--set", "data.name=vectors", "--set", "data.path=/nonexistent.npy"],

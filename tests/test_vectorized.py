@@ -12,7 +12,7 @@ from gansci import Experiment, metrics
 from gansci.builtin.mixtures import grid25
 from gansci.engine import checkpoint, vectorized
 from gansci.engine.penalties import PENALTIES
-from gansci.engine.trainer import Player
+from gansci.engine.player import Player
 from gansci.engine.vectorized import StackedNet, fit_vectorized, penalty_per_seed
 from gansci.errors import ConfigError, TrainingDiverged
 from gansci.nets.mlp import MLPDiscriminator, spectral_norm_all
@@ -90,8 +90,8 @@ def test_vectorised_steps_equal_sequential_game_steps_on_the_same_draws(
         exp = Experiment.from_recipe("grid25", seed=seed, **small)
         game, cfg, data = exp.game, exp.config.train, exp.data
         players = {
-            "G": Player(list(game.G.parameters()), cfg.lr_g, cfg.betas_g, cfg),
-            "D": Player(list(game.D.parameters()), cfg.lr_d, cfg.betas_d, cfg),
+            name: Player(list(net.parameters()), cfg.player(name), cfg.optimizer, cfg.steps)
+            for name, net in (("G", game.G), ("D", game.D))
         }
         for r in draws:
             reals = iter(data.train[r["index"][i, c]] for c in range(2))
@@ -174,7 +174,7 @@ def test_a_diverged_seed_is_named_and_the_others_finish(tmp_path, small, monkeyp
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"discriminator.packing": 2}, "discriminator.packing"),
+        ({"discriminator.packing": 2}, "networks.D.packing"),
         ({"game.update": "extragradient"}, "game.update='extragradient'"),
         ({"game.objective": "feature_matching"}, "game.objective"),
         ({"train.amp": True}, "train.amp"),

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gansci.data import Dataset, read_array, split_train_test
+from gansci.plugin import Dataset, read_array, split_train_test
 
 
 def vectors(
@@ -15,7 +15,7 @@ def vectors(
 ) -> Dataset:
     """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``)."""
     if not path:
-        from gansci.errors import ConfigError
+        from gansci.plugin import ConfigError
 
         raise ConfigError("dataset 'vectors' reads a file: give it with --set data.path=FILE")
     a = read_array(path, min_rows=4)

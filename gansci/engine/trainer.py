@@ -10,81 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from tqdm.auto import tqdm
 
 from gansci.config import TrainConfig
 from gansci.data import Dataset
 from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game
-from gansci.engine.optim import OPTIMIZERS
+from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
 
 log = logging.getLogger(__name__)
-
-
-class Player:
-    """One side of the game: its parameters, optimiser, schedule and gradient clipping.
-
-    ``step(loss)`` is backward + update. Games that need both players' gradients at the
-    same point call ``backward`` on each before ``update`` (simultaneous updates), and
-    extragradient calls ``extrapolate()`` after a first ``backward``: the update is then
-    taken from the saved point with the gradient at the extrapolated one.
-    """
-
-    def __init__(self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig):
-        self.params = params
-        if cfg.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"train.optimizer: unknown optimiser {cfg.optimizer!r}; "
-                f"valid: {', '.join(OPTIMIZERS)}"
-            )
-        opt_cls = OPTIMIZERS[cfg.optimizer]
-        kw = {"betas": tuple(betas)} if "adam" in cfg.optimizer else {}
-        self.optimizer = opt_cls(params, lr=lr, **kw)
-        steps = cfg.steps
-        if cfg.lr_schedule == "constant":
-            factor: Callable[[int], float] = lambda s: 1.0  # noqa: E731
-        elif cfg.lr_schedule == "linear":
-            factor = lambda s: max(0.0, 1.0 - s / steps)  # noqa: E731
-        else:
-            raise ConfigError(
-                f"train.lr_schedule: unknown schedule {cfg.lr_schedule!r}; valid: constant, linear"
-            )
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
-        self.grad_clip = cfg.grad_clip
-        self.grad_norm: Tensor | None = None
-        self._anchor: list[Tensor] | None = None
-
-    def backward(self, loss: Tensor) -> None:
-        """Gradients of ``loss`` for this player's parameters only."""
-        grads = torch.autograd.grad(loss, self.params, allow_unused=True, retain_graph=True)
-        for p, g in zip(self.params, grads, strict=True):
-            p.grad = g
-
-    def update(self) -> None:
-        """Clip (or just measure) the gradient norm and take one optimiser step."""
-        if self.grad_clip > 0:
-            self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
-        else:
-            grads = [p.grad for p in self.params if p.grad is not None]
-            self.grad_norm = nn.utils.get_total_norm(grads)
-        if self._anchor is not None:  # extragradient: step from the saved point
-            with torch.no_grad():
-                torch._foreach_copy_(self.params, self._anchor)
-            self._anchor = None
-        self.optimizer.step()
-
-    def step(self, loss: Tensor) -> None:
-        self.backward(loss)
-        self.update()
-
-    def extrapolate(self) -> None:
-        """Extragradient's look-ahead: remember the weights, then step with the current
-        gradients; the next ``update`` restarts from the remembered weights."""
-        anchor = [p.detach().clone() for p in self.params]
-        self.update()
-        self._anchor = anchor
 
 
 class MetricsLog:
@@ -145,9 +81,8 @@ class Trainer:
                 f"the game's networks are on {weight.device} but the data is on {data.device}: "
                 "move both to one device (Experiment does so from its `device`)"
             )
-        lrs = {"G": (cfg.lr_g, cfg.betas_g), "D": (cfg.lr_d, cfg.betas_d)}
         players = {
-            name: Player(params, *lrs.get(name, lrs["D"]), cfg)
+            name: Player(params, cfg.player(name), cfg.optimizer, cfg.steps, name)
             for name, params in game.players().items()
         }
         if resume is not None:
@@ -167,8 +102,8 @@ class Trainer:
                     net.compile()
         autocast = torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
 
-        def sample_real() -> Any:
-            return data.sample(cfg.batch_size)
+        def sample_real(view: str | None = None) -> Any:
+            return data.sample(cfg.batch_size, view=view)
 
         keys: list[str] | None = None
         acc: Tensor | None = None

@@ -37,7 +37,7 @@ from gansci.config import TrainConfig
 from gansci.engine import checkpoint
 from gansci.engine.game import StandardGame
 from gansci.engine.penalties import PENALTIES
-from gansci.engine.trainer import Player
+from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
 from gansci.nets.mlp import MLPDiscriminator, MLPGenerator
 
@@ -52,7 +52,7 @@ NET_OPTIONS = {
     "fourier_features", "fourier_scale",
 }  # fmt: skip
 TRAIN_OPTIONS = {
-    "steps", "batch_size", "lr_g", "lr_d", "betas_g", "betas_d", "optimizer", "lr_schedule",
+    "steps", "batch_size", "lr", "betas", "weight_decay", "players", "optimizer", "lr_schedule",
     "grad_clip", "ema", "log_every", "eval_every", "eval_metrics", "checkpoint_every",
     "keep_checkpoints", "collapse_ratio", "progress",
 }  # fmt: skip
@@ -174,9 +174,9 @@ def check_vectorizable(experiments: Sequence[Experiment]) -> None:
     refused = [f"game.{k}" for k in first.game.params if k not in GAME_OPTIONS]
     if first.game.params.get("update", "alternating") != "alternating":
         refused.append(f"game.update={first.game.params['update']!r}")
-    for section in ("generator", "discriminator"):
-        net = getattr(first, section)
-        kind = "generators" if section == "generator" else "discriminators"
+    for role, kind in (("G", "generators"), ("D", "discriminators")):
+        section = f"networks.{role}"
+        net = first.networks[role]
         factory = experiments[0].registry.get(kind, net.name).factory
         defaults = {n: p.default for n, p in inspect.signature(factory).parameters.items()}
         refused += [
@@ -308,10 +308,11 @@ def _seed_norms(grads: Sequence[Tensor]) -> Tensor:
     return torch.stack([g.flatten(1).pow(2).sum(1) for g in grads]).sum(0).sqrt()
 
 
-def _update(player: Player, params: list[Tensor], grads: Sequence[Tensor], clip: float) -> Tensor:
+def _update(player: Player, params: list[Tensor], grads: Sequence[Tensor]) -> Tensor:
     """Per-seed gradient norm (before clipping, as the trainer logs it), per-seed clipping
-    to ``clip``, then one step of the stacked optimiser."""
+    to the player's ``grad_clip``, then one step of the stacked optimiser."""
     norm = _seed_norms(grads)
+    clip = player.grad_clip
     if clip > 0:
         coef = (clip / (norm + 1e-6)).clamp(max=1.0)
         grads = [g * coef.view(-1, *[1] * (g.dim() - 1)) for g in grads]
@@ -352,8 +353,8 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
     D = StackedNet([g.D for g in games])
     ema = StackedNet([g.ema["G"] for g in games], trainable=False) if game0.ema else None
     players = {
-        "G": Player(list(G.params.values()), cfg.lr_g, cfg.betas_g, cfg),
-        "D": Player(list(D.params.values()), cfg.lr_d, cfg.betas_d, cfg),
+        name: Player(list(net.params.values()), cfg.player(name), cfg.optimizer, cfg.steps, name)
+        for name, net in (("G", G), ("D", D))
     }
     kind = _penalty_kind(game0)
     draws = _Draws(
@@ -400,7 +401,7 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
             if kind:
                 total = total + game0.penalty_weight * pen
             grads = torch.autograd.grad(total.sum(), list(D.params.values()))
-            norm_d = _update(players["D"], list(D.params.values()), grads, cfg.grad_clip)
+            norm_d = _update(players["D"], list(D.params.values()), grads)
             if loss.weight_clip:
                 with torch.no_grad():
                     for p in D.params.values():
@@ -412,7 +413,7 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
         else:
             loss_g = g_loss(D(fake))
         grads = torch.autograd.grad(loss_g.sum(), list(G.params.values()))
-        norm_g = _update(players["G"], list(G.params.values()), grads, cfg.grad_clip)
+        norm_g = _update(players["G"], list(G.params.values()), grads)
         if ema is not None:
             with torch.no_grad():
                 torch._foreach_lerp_(

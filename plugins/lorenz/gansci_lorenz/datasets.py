@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gansci.data import Dataset, read_array, split_train_test
-from gansci.errors import ConfigError, DataError
+from gansci.plugin import ConfigError, DataError, Dataset, read_array, split_train_test
 from gansci_lorenz import embedding, systems
 
 DOMAINS = ("attractor", "vector")
@@ -49,7 +48,7 @@ class AttractorDataset(Dataset):
             train, test = split_train_test(x, test_fraction, seed)
         super().__init__(train, test, DOMAINS + ((TRANSITIONS,) if self.transitions else ()))
 
-    def decode(self, batch, generator=None) -> np.ndarray:
+    def decode(self, batch, generator=None, view=None) -> np.ndarray:
         states = batch[:, 0] if self.transitions else batch
         return states.detach().float().cpu().numpy()
 

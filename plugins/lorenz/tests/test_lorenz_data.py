@@ -5,8 +5,7 @@ import pytest
 import torch
 from gansci_lorenz import datasets, embedding, systems
 
-from gansci.errors import ConfigError, DataError
-from gansci.testing import check_plugin
+from gansci.plugin import ConfigError, DataError, check_plugin
 
 SMALL = {
     "lorenz63": {"n_samples": 3000},

@@ -11,7 +11,7 @@ from gansci_lorenz.dimension import (
 from gansci_lorenz.measures import d2_compare
 from gansci_lorenz.systems import henon_points
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ from gansci_lorenz import datasets
 from gansci_lorenz.dynamics import MapGenerator
 
 from gansci import Experiment
-from gansci.data import batch_len
-from gansci.errors import ConfigError
+from gansci.plugin import ConfigError, batch_len
 
 
 @pytest.fixture(autouse=True)

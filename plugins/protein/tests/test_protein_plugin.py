@@ -14,8 +14,7 @@ from gansci_protein.nets import ConvGenerator, PWMDiscriminator
 from gansci_protein.pwm import write_jaspar_counts
 
 from gansci.cli import main
-from gansci.errors import ConfigError
-from gansci.testing import check_plugin
+from gansci.plugin import ConfigError, check_plugin
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,102 @@
+"""A player: the parameters one side of a game updates, with its optimiser and schedule."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+from gansci.config import PlayerConfig
+from gansci.engine.optim import OPTIMIZERS
+from gansci.errors import ConfigError
+
+SCHEDULES = ("constant", "linear")
+
+
+class Player:
+    """One side of the game: its parameters, optimiser, schedule and gradient clipping.
+
+    ``step(loss)`` is backward + update. Games that need both players' gradients at the
+    same point call ``backward`` on each before ``update`` (simultaneous updates), and
+    extragradient calls ``extrapolate()`` after a first ``backward``: the update is then
+    taken from the saved point with the gradient at the extrapolated one.
+    """
+
+    def __init__(
+        self,
+        params: list[nn.Parameter],
+        settings: PlayerConfig,
+        optimizer: str = "adam",
+        steps: int = 1,
+        name: str = "player",
+    ):
+        self.params = [p for p in params if p.requires_grad]
+        check_settings(settings, optimizer, f"train.players.{name}")
+        opt_cls = OPTIMIZERS[optimizer]
+        kw = {"betas": tuple(settings.betas)} if "adam" in optimizer else {}
+        if settings.weight_decay:
+            kw["weight_decay"] = settings.weight_decay
+        self.optimizer = opt_cls(self.params, lr=settings.lr, **kw)
+        if settings.lr_schedule == "linear":
+            factor: Callable[[int], float] = lambda s: max(0.0, 1.0 - s / steps)  # noqa: E731
+        else:
+            factor = lambda s: 1.0  # noqa: E731
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
+        self.grad_clip = settings.grad_clip
+        self.grad_norm: Tensor | None = None
+        self._anchor: list[Tensor] | None = None
+
+    def backward(self, loss: Tensor) -> None:
+        """Gradients of ``loss`` for this player's parameters only. ``backward(inputs=)``
+        runs the parameters' gradient hooks, which DistributedDataParallel's all-reduce
+        needs (``autograd.grad`` would bypass them)."""
+        for p in self.params:
+            p.grad = None
+        loss.backward(inputs=self.params, retain_graph=True)
+
+    def update(self) -> None:
+        """Clip (or just measure) the gradient norm and take one optimiser step."""
+        grads = [p.grad for p in self.params if p.grad is not None]
+        if self.grad_clip > 0:
+            self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
+        else:
+            self.grad_norm = nn.utils.get_total_norm(grads)
+        if self._anchor is not None:  # extragradient: step from the saved point
+            with torch.no_grad():
+                torch._foreach_copy_(self.params, self._anchor)
+            self._anchor = None
+        self.optimizer.step()
+
+    def step(self, loss: Tensor) -> None:
+        self.backward(loss)
+        self.update()
+
+    def extrapolate(self) -> None:
+        """Extragradient's look-ahead: remember the weights, then step with the current
+        gradients; the next ``update`` restarts from the remembered weights."""
+        anchor = [p.detach().clone() for p in self.params]
+        self.update()
+        self._anchor = anchor
+
+
+def check_settings(settings: PlayerConfig, optimizer: str, where: str) -> None:
+    """Raise ConfigError naming the field for any setting a player cannot train with."""
+    if optimizer not in OPTIMIZERS:
+        raise ConfigError(
+            f"train.optimizer: unknown optimiser {optimizer!r}; valid: {', '.join(OPTIMIZERS)}"
+        )
+    lr, betas = settings.lr, settings.betas
+    if not (lr is not None and lr > 0 and lr < float("inf")):
+        raise ConfigError(f"{where}.lr must be a finite positive number, got {lr}")
+    if betas is None or len(betas) != 2 or not all(0 <= b < 1 for b in betas):
+        raise ConfigError(f"{where}.betas must be two numbers in [0, 1), got {betas}")
+    if settings.lr_schedule not in SCHEDULES:
+        raise ConfigError(
+            f"{where}.lr_schedule: unknown schedule {settings.lr_schedule!r}; "
+            f"valid: {', '.join(SCHEDULES)}"
+        )
+    for key in ("weight_decay", "grad_clip"):
+        value = getattr(settings, key)
+        if not (value is not None and 0 <= value < float("inf")):
+            raise ConfigError(f"{where}.{key} must be a finite number >= 0, got {value}")
