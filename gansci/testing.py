@@ -127,4 +127,3 @@ def check_plugin(
         assert rows, f"recipe {name!r}: validation ran no metric"
         checked["recipes"].append(name)
     return checked
-
