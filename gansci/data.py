@@ -15,6 +15,7 @@ import torch
 from torch.utils._pytree import tree_flatten, tree_map
 
 from gansci.errors import DataError
+from gansci.kinds import Kinds, align, check_leaves, kinds_of
 
 Batch = Any
 
@@ -42,19 +43,32 @@ class Dataset:
     """Real samples held in memory (train and held-out test splits), on one device.
 
     ``domains`` names the kinds of data it holds; metrics, figures and sample formats of
-    any of those domains apply. Subclasses override :meth:`decode` when their samples
-    have a natural form other than arrays (sequences as strings, graphs as adjacency).
+    any of those domains apply. ``kinds`` gives each leaf of a batch its
+    :class:`~gansci.kinds.Kind` (one Kind for a tensor batch; by default floating leaves
+    are continuous), checked here against the real data. Subclasses override
+    :meth:`decode` when their samples have a natural form other than arrays (sequences as
+    strings, graphs as adjacency).
     """
 
     domains: tuple[str, ...] = ("vector",)
 
-    def __init__(self, train: Batch, test: Batch, domains: tuple[str, ...] | None = None):
+    def __init__(
+        self,
+        train: Batch,
+        test: Batch,
+        domains: tuple[str, ...] | None = None,
+        kinds: Kinds | None = None,
+    ):
         if domains is not None:
             self.domains = domains
         self.train = train
         self.test = test
         if batch_len(train) < 2 or batch_len(test) < 2:
             raise ValueError("a dataset needs at least two training and two held-out samples")
+        self.kinds = kinds_of(train) if kinds is None else align(train, kinds)
+        if kinds is not None:  # a default is a guess about unlabelled leaves, not a claim
+            check_leaves(train, self.kinds, "train")
+            check_leaves(test, align(test, self.kinds), "test")
 
     @property
     def n_train(self) -> int:

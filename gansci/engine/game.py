@@ -14,6 +14,7 @@ from gansci.data import Batch, Dataset, batch_len, concat
 from gansci.engine.losses import Loss, clip_weights_
 from gansci.engine.penalties import Penalty
 from gansci.errors import ConfigError
+from gansci.kinds import Kinds, add_noise
 
 if TYPE_CHECKING:
     from gansci.engine.trainer import Player
@@ -100,6 +101,7 @@ class StandardGame(Game):
         augment: Augment | None = None,
         consistency: Augment | None = None,
         consistency_weight: float = 10.0,
+        kinds: Kinds | None = None,
     ):
         super().__init__()
         self.G, self.D = G, D
@@ -112,6 +114,7 @@ class StandardGame(Game):
         self.objective = objective
         self.augment, self.consistency = augment, consistency
         self.consistency_weight = consistency_weight
+        self.kinds = kinds  # of D's input leaves; None: by dtype (floating: continuous)
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
 
     def players(self) -> dict[str, list[nn.Parameter]]:
@@ -137,9 +140,7 @@ class StandardGame(Game):
             sigma = torch.full((), self.instance_noise, device=self.steps_done.device)
             if self.instance_noise_steps > 0:
                 sigma = sigma * (1 - self.steps_done / self.instance_noise_steps).clamp_min(0)
-            batch = tree_map(
-                lambda t: t + sigma * torch.randn_like(t) if t.is_floating_point() else t, batch
-            )
+            batch = add_noise(batch, sigma, self.kinds)
         return batch
 
     def d_loss(self, real: Batch, fake: Batch) -> tuple[Tensor, dict[str, Tensor]]:
@@ -153,7 +154,7 @@ class StandardGame(Game):
             loss = loss + self.label_smoothing * d_real.mean()
         pen = d_real.new_zeros(())
         if self.penalty is not None:
-            pen = self.penalty(D, real_in, fake_in)
+            pen = self.penalty(D, real_in, fake_in, self.kinds)
             loss = loss + self.penalty_weight * pen
         if self.consistency is not None:
             cons = (D(self.consistency(real_in)) - d_real).pow(2).mean()
@@ -295,4 +296,5 @@ def standard_game(
         augmentation(augment),
         augmentation(consistency),
         consistency_weight,
+        data.kinds,
     )

@@ -12,6 +12,7 @@ import torch
 
 from gansci.data import Dataset, cache_dir
 from gansci.errors import ConfigError, DataError
+from gansci.kinds import Kind
 from gansci_protein import alphabet as ab
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import read_fasta
@@ -43,7 +44,7 @@ class ProteinDataset(Dataset):
         fpr: float = 0.01,
     ):
         domains = ("protein", "aligned") if aligned else ("protein",)
-        super().__init__(train, test, domains=domains)
+        super().__init__(train, test, domains=domains, kinds=Kind.CATEGORICAL)
         self.aligned = aligned
         self.pwms = pwms
         self.background = np.asarray(background, float)
