@@ -15,6 +15,7 @@ import torch
 from torch.utils._pytree import tree_flatten, tree_map
 
 from gansci.errors import DataError
+from gansci.kinds import Kinds, align, check_leaves, kinds_of
 
 Batch = Any
 
@@ -46,6 +47,9 @@ class Dataset:
     have a natural form other than arrays (sequences as strings, graphs as adjacency).
     A dataset of unpaired ``views`` (domains A and B of a translation) holds each split
     as ``{view: batch}``; its methods then take the view by name.
+    ``kinds`` gives each leaf of a batch its :class:`~gansci.kinds.Kind` (one Kind for
+    a tensor batch; by default floating leaves are continuous), checked here against the
+    real data; the views of a dataset share one structure and its kinds.
     """
 
     domains: tuple[str, ...] = ("vector",)
@@ -57,6 +61,7 @@ class Dataset:
         test: Batch,
         domains: tuple[str, ...] | None = None,
         views: tuple[str, ...] | None = None,
+        kinds: Kinds | None = None,
     ):
         if domains is not None:
             self.domains = domains
@@ -70,6 +75,13 @@ class Dataset:
                 raise DataError(
                     f"a dataset needs at least two training and two held-out samples{where}"
                 )
+        first = self._part(train, self.views[0] if self.views else None)
+        self.kinds = kinds_of(first) if kinds is None else align(first, kinds)
+        if kinds is not None:  # a default is a guess about unlabelled leaves, not a claim
+            for view in self.views or (None,):
+                for name, split in (("train", train), ("test", test)):
+                    part = self._part(split, view)
+                    check_leaves(part, align(part, self.kinds), name)
 
     def _part(self, batch: Batch, view: str | None) -> Batch:
         if not self.views:

@@ -209,7 +209,7 @@ class Experiment:
         )
         if cfg.spectral_norm:
             spectral_norm_all(net)
-        return Packed(net, m) if m > 1 else net
+        return Packed(net, m, self.data.kinds) if m > 1 else net
 
     def _game_class(self) -> type[Game]:
         return self.registry.get("games", self.config.game.name).factory

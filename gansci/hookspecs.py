@@ -72,7 +72,8 @@ def gansci_losses() -> list[Spec]:
 
 @hookspec
 def gansci_penalties() -> list[Spec]:
-    """Discriminator regularisers: ``factory() -> gansci.engine.penalties.Penalty``."""
+    """Discriminator regularisers: ``factory() -> gansci.engine.penalties.Penalty``, whose
+    ``fn(D, real, fake, kinds)`` respects the data kinds (:mod:`gansci.kinds`)."""
 
 
 @hookspec

@@ -30,6 +30,7 @@ from gansci.engine.penalties import PENALTIES, Penalty
 from gansci.engine.player import Player
 from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
 from gansci.hookspecs import hookimpl
+from gansci.kinds import Kind, Op, allows
 from gansci.metrics import c2st, energy_distance, mmd, prdc, sliced_wasserstein
 from gansci.nets.mlp import MLP, MLPDiscriminator, MLPGenerator, activation
 from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
@@ -48,11 +49,13 @@ __all__ = [
     "Game",
     "GameContext",
     "GansciError",
+    "Kind",
     "Loss",
     "MLPDiscriminator",
     "MLPGenerator",
     "MetricSpec",
     "NoOptions",
+    "Op",
     "Penalty",
     "Player",
     "RecipeSpec",
@@ -61,6 +64,7 @@ __all__ = [
     "StandardGame",
     "StandardOptions",
     "activation",
+    "allows",
     "batch_len",
     "c2st",
     "cache_dir",

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils._pytree import tree_map
 
-from gansci.plugin import Dataset, read_array, split_train_test
+from gansci.plugin import Dataset, Kind, Op, allows, read_array, split_train_test
 
 
 def vectors(
@@ -64,10 +65,23 @@ def scatter(samples: np.ndarray, real: np.ndarray, dataset: Dataset, path: str) 
 
 
 def jitter(data: Dataset, scale: float = 0.05):
-    """Differentiable augmentation: Gaussian noise of ``scale`` times each feature's std."""
-    std = data.train.float().std(0, keepdim=True) * scale
+    """Differentiable augmentation: Gaussian noise of ``scale`` times each feature's std, on
+    the leaves with a per-feature scale (continuous ones; a mask or adjacency stays as is)."""
+    kinds = data.kinds
+
+    def std(kind: Kind, t: torch.Tensor) -> torch.Tensor:
+        if not allows(kind, Op.STANDARDISE):
+            return t[:0]  # an empty stand-in: the leaf is never noised
+        return t.float().std(0, keepdim=True) * scale
+
+    stds = tree_map(std, kinds, data.train)
+
+    def noisy(kind: Kind, t: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+        if not allows(kind, Op.STANDARDISE):
+            return t
+        return t + std.to(t.device) * torch.randn_like(t)
 
     def apply(batch):
-        return batch + std.to(batch.device) * torch.randn_like(batch)
+        return tree_map(noisy, kinds, batch, stds)
 
     return apply

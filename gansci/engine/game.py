@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -16,6 +15,7 @@ from gansci.data import Batch, Dataset, batch_len, concat
 from gansci.engine.losses import LOSSES, Loss, clip_weights_
 from gansci.engine.penalties import PENALTIES, Penalty
 from gansci.errors import ConfigError
+from gansci.kinds import add_noise
 
 if TYPE_CHECKING:
     from gansci.engine.player import Player
@@ -194,6 +194,8 @@ class StandardGame(Game):
         self.consistency = ctx.augmentations(o.consistency) if o.consistency else None
         self.consistency_weight = o.consistency_weight
         self.options = o
+        # kinds of D's input leaves; None: by dtype (floating: continuous)
+        self.kinds = ctx.data.kinds if ctx.data is not None else None
         self.register_buffer("steps_done", torch.zeros((), dtype=torch.long))
 
     @classmethod
@@ -224,9 +226,7 @@ class StandardGame(Game):
             sigma = torch.full((), self.instance_noise, device=self.steps_done.device)
             if self.instance_noise_steps > 0:
                 sigma = sigma * (1 - self.steps_done / self.instance_noise_steps).clamp_min(0)
-            batch = tree_map(
-                lambda t: t + sigma * torch.randn_like(t) if t.is_floating_point() else t, batch
-            )
+            batch = add_noise(batch, sigma, self.kinds)
         return batch
 
     def d_loss(self, real: Batch, fake: Batch) -> tuple[Tensor, dict[str, Tensor]]:
@@ -240,7 +240,7 @@ class StandardGame(Game):
             loss = loss + self.label_smoothing * d_real.mean()
         pen = d_real.new_zeros(())
         if self.penalty is not None:
-            pen = self.penalty(D, real_in, fake_in)
+            pen = self.penalty(D, real_in, fake_in, self.kinds)
             loss = loss + self.penalty_weight * pen
         if self.consistency is not None:
             cons = (D(self.consistency(real_in)) - d_real).pow(2).mean()
@@ -335,9 +335,3 @@ def check_standard_options(o: StandardOptions) -> None:
     for key in ("penalty_weight", "instance_noise", "consistency_weight"):
         if not getattr(o, key) >= 0:
             raise ConfigError(f"game.{key} must be >= 0, got {getattr(o, key)}")
-
-
-def options_from(cls: type, params: dict[str, Any]) -> Any:
-    """A game's options dataclass from checked config params."""
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in params.items() if k in names})

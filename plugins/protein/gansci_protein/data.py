@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gansci.plugin import ConfigError, DataError, Dataset, cache_dir
+from gansci.plugin import ConfigError, DataError, Dataset, Kind, cache_dir
 from gansci_protein import alphabet as ab
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import read_fasta
@@ -42,7 +42,7 @@ class ProteinDataset(Dataset):
         fpr: float = 0.01,
     ):
         domains = ("protein", "aligned") if aligned else ("protein",)
-        super().__init__(train, test, domains=domains)
+        super().__init__(train, test, domains=domains, kinds=Kind.CATEGORICAL)
         self.aligned = aligned
         self.pwms = pwms
         self.background = np.asarray(background, float)
