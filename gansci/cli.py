@@ -14,6 +14,8 @@ from gansci.registry import get_registry
 from gansci.report import format_table
 from gansci.specs import KINDS, SINGULAR
 
+log = logging.getLogger(__name__)
+
 
 def _cmd_plugins(args: argparse.Namespace) -> None:
     reg = get_registry()
@@ -195,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
     q.add_argument("run_dir", type=Path)
     q.set_defaults(func=_cmd_plot)
+    for plugin, spec in get_registry().specs("commands"):
+        if spec.name in sub.choices:
+            log.warning("plugin %r: command %r is the core's; not added", plugin, spec.name)
+            continue
+        q = sub.add_parser(spec.name, help=f"{spec.description} [{plugin}]")
+        spec.add_arguments(q)
+        q.set_defaults(func=spec.run)
     return p
 
 

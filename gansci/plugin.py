@@ -33,7 +33,7 @@ from gansci.hookspecs import hookimpl
 from gansci.kinds import Kind, Op, allows
 from gansci.metrics import c2st, energy_distance, mmd, prdc, sliced_wasserstein
 from gansci.nets.mlp import MLP, MLPDiscriminator, MLPGenerator, activation
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.specs import CommandSpec, FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
 
 __all__ = [
     "LOSSES",
@@ -41,6 +41,7 @@ __all__ = [
     "PENALTIES",
     "Batch",
     "CheckpointError",
+    "CommandSpec",
     "ConfigError",
     "DataError",
     "Dataset",

@@ -19,6 +19,7 @@ KINDS = (
     "augmentations",
     "formats",
     "figures",
+    "commands",
 )
 
 #: One item of each kind, for messages ("unknown loss 'x'").
@@ -86,3 +87,14 @@ class FigureSpec:
     description: str
     fn: Callable[..., None]
     domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A ``gansci`` subcommand: ``add_arguments(parser)`` declares its arguments and
+    ``run(args)`` carries it out (raising a GansciError for a user's mistake)."""
+
+    name: str
+    description: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[[Any], None]

@@ -8,7 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gansci import registry
 from gansci.cli import main
+from gansci.errors import ConfigError
+from gansci.plugin import CommandSpec, hookimpl
+from gansci.registry import Registry
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +183,30 @@ def test_console_script_reports_errors_without_traceback():
     assert proc.returncode == 1
     assert "gansci: error: unknown recipe 'nope'" in proc.stderr.splitlines()[-1]
     assert "Traceback" not in proc.stderr
+
+
+class CommandPlugin:
+    @hookimpl
+    def gansci_commands(self):
+        def add_arguments(parser):
+            parser.add_argument("--name", required=True)
+
+        def run(args):
+            if args.name == "bad":
+                raise ConfigError("greet: --name bad is not a name")
+            print(f"hello {args.name}")
+
+        return [
+            CommandSpec("greet", "say hello", add_arguments, run),
+            CommandSpec("run", "a clash with the core's run", add_arguments, run),
+        ]
+
+
+def test_plugins_add_subcommands_and_cannot_replace_the_cores(monkeypatch, capsys):
+    monkeypatch.setattr(registry, "_registry", Registry(plugins={"cmd": CommandPlugin()}))
+    assert main(["greet", "--name", "ada"]) == 0
+    assert capsys.readouterr().out == "hello ada\n"
+    assert main(["greet", "--name", "bad"]) == 1
+    assert capsys.readouterr().err == "gansci: error: greet: --name bad is not a name\n"
+    assert main(["run", "grid52"]) == 1  # still the core's run
+    assert "unknown recipe 'grid52'" in capsys.readouterr().err
