@@ -343,9 +343,11 @@ class Experiment:
 
     def sample(self, n: int, seed: int | None = None) -> Any:
         """``n`` generated samples in the domain's natural form (arrays, sequences, ...)."""
+        if n < 1:
+            raise ConfigError(f"number of samples must be at least 1, got {n}")
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        batch = self.generate(n, seed=self.config.seed if seed is None else seed)
-        return self.data.decode(batch, generator=g)
+        batch = self.game.generate(n, generator=g)
+        return self.data.decode(batch, generator=g)  # the same stream, continued
 
     def translate(self, x: Any, direction: str | None = None, seed: int | None = None) -> Any:
         """Samples ``x`` of the direction's source view (natural form, e.g. read from a

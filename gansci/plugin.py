@@ -78,9 +78,18 @@ __all__ = [
     "mmd",
     "prdc",
     "read_array",
+    "recipe_figures",
     "sliced_wasserstein",
     "split_train_test",
 ]
+
+
+def recipe_figures(*args, **kwargs):
+    """A recipe trained and validated (:func:`gansci.testing.recipe_figures`), for target
+    tests and sentinels; imported lazily like :func:`check_plugin`."""
+    from gansci.testing import recipe_figures as figures
+
+    return figures(*args, **kwargs)
 
 
 def check_plugin(*args, **kwargs):
