@@ -508,7 +508,11 @@ class Experiment:
                 base = _as_dict(
                     name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
                 )
-                rows += [MetricValue(name, k, v, base.get(k, math.nan)) for k, v in value.items()]
+                for k, v in value.items():
+                    b = base.get(k, math.nan)
+                    target = spec.targets.get(k)
+                    verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
+                    rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
         if write_report and self.run_dir is not None:
             figures = {}
             for label, fake, real, _ in sets:

@@ -33,7 +33,15 @@ from gansci.hookspecs import hookimpl
 from gansci.kinds import Kind, Op, allows
 from gansci.metrics import c2st, energy_distance, mmd, prdc, sliced_wasserstein
 from gansci.nets.mlp import MLP, MLPDiscriminator, MLPGenerator, activation
-from gansci.specs import CommandSpec, FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.specs import (
+    CommandSpec,
+    FigureSpec,
+    FormatSpec,
+    MetricSpec,
+    RecipeSpec,
+    Spec,
+    Target,
+)
 
 __all__ = [
     "LOSSES",
@@ -64,6 +72,7 @@ __all__ = [
     "Spec",
     "StandardGame",
     "StandardOptions",
+    "Target",
     "activation",
     "allows",
     "batch_len",

@@ -15,12 +15,36 @@ if TYPE_CHECKING:
 
 @dataclass
 class MetricValue:
-    """One number of a metric on generated data, beside the same number on real data."""
+    """One number of a metric on generated data, beside the same number on real data, and
+    the metric's target for it, if it declares one, with its verdict."""
 
     metric: str
     key: str
     value: float
     baseline: float
+    target: str = ""  # e.g. "≤ 0.1"; empty: no target
+    verdict: str = ""  # PASS, FAIL or empty
+
+
+def verdict_table(rows: Sequence[MetricValue]) -> list[str]:
+    """Markdown lines: a summary and a table of every row that has a target."""
+    judged = [r for r in rows if r.verdict]
+    if not judged:
+        return ["No metric of this run's data declares a target; the table below compares "
+                "each value with real data."]  # fmt: skip
+    passed = sum(r.verdict == "PASS" for r in judged)
+    lines = [
+        f"**{passed} of {len(judged)} targets met.**",
+        "",
+        "| metric | generated | real vs real | target | verdict |",
+        "|---|---:|---:|---|---|",
+    ]
+    for r in judged:
+        name = r.metric if r.key == r.metric else f"{r.metric}.{r.key}"
+        lines.append(
+            f"| {name} | {_fmt(r.value)} | {_fmt(r.baseline)} | {r.target} | **{r.verdict}** |"
+        )
+    return lines
 
 
 def format_table(rows: Sequence[MetricValue]) -> list[str]:
@@ -100,6 +124,10 @@ def write_report(
         f"EMA {t.ema or 'off'}, seed {config.seed}",
         f"- {config.validate.n_samples} generated samples against held-out real data; the "
         "baseline column is the same metric between two disjoint real samples",
+        "",
+        "## Verdict",
+        "",
+        *verdict_table(rows),
         "",
         "## Metrics",
         "",
