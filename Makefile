@@ -17,7 +17,6 @@ setup: $(VENV)/.installed
 
 demo: setup
 	$(VENV)/bin/gansci run grid25 --out runs/demo-grid25 --seed 0
-	@echo "report: runs/demo-grid25/report.md"
 
 test: setup
 	$(PY) -m pytest -q

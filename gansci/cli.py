@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not sys.stderr.isatty():  # no progress bar there: periodic plain lines instead
+        logging.getLogger("gansci.engine.trainer").setLevel(logging.INFO)
     try:
         args.func(args)
     except GansciError as exc:

@@ -119,9 +119,17 @@ class Experiment:
         checked: dict[str, Any] = {}
         if not cfg.data.name:
             raise ConfigError(f"[data] needs a name; known datasets: {reg.names('datasets')}")
-        checked["data"] = check_params(
-            reg.get("datasets", cfg.data.name).factory, cfg.data.params, "data"
-        )
+        data_factory = reg.get("datasets", cfg.data.name).factory
+        if "path" in cfg.data.params and "path" not in inspect.signature(data_factory).parameters:
+            readers = [
+                n for n in reg.names("datasets")
+                if "path" in inspect.signature(reg.get("datasets", n).factory).parameters
+            ]  # fmt: skip
+            raise ConfigError(
+                f"data.path: dataset {cfg.data.name!r} reads no file; choose one that does with "
+                f"--set data.name=NAME ({', '.join(readers)})"
+            )
+        checked["data"] = check_params(data_factory, cfg.data.params, "data")
         if not cfg.game.name:
             raise ConfigError(f"[game] needs a name; known games: {reg.names('games')}")
         game_cls = reg.get("games", cfg.game.name).factory

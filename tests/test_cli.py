@@ -95,6 +95,10 @@ def test_listings(capsys):
         (["run", "grid25", "--set", "networks.G.depht=3"], "networks.G: unknown key 'depht'"),
         (["run", "grid25", "--set", "data.name=vectors"], "dataset 'vectors' reads a file"),
         (
+            ["run", "grid25", "--set", "data.path=/x.npy"],
+            "dataset 'grid25' reads no file; choose one that does with --set data.name=NAME",
+        ),
+        (
             ["run", "grid25", "--set", "data.name=vectors", "--set", "data.path=/nonexistent.npy"],
             "/nonexistent.npy: no such data file",
         ),
@@ -210,3 +214,15 @@ def test_plugins_add_subcommands_and_cannot_replace_the_cores(monkeypatch, capsy
     assert capsys.readouterr().err == "gansci: error: greet: --name bad is not a name\n"
     assert main(["run", "grid52"]) == 1  # still the core's run
     assert "unknown recipe 'grid52'" in capsys.readouterr().err
+
+
+def test_without_a_terminal_progress_is_plain_lines_and_curves_have_points(tmp_path, small_set):
+    out = tmp_path / "run"
+    argv = ["run", "grid25", "--out", str(out), "--no-validate", *small_set]
+    argv += ["--set", "train.log_every=500", "--set", "train.progress=true"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "gansci.cli", *argv], capture_output=True, text=True, check=True
+    )
+    assert "step 30/30: loss_d" in proc.stderr  # the last step, logged whatever log_every says
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert sum(r["kind"] == "train" for r in records) == 30  # steps // 50 < 1: every step

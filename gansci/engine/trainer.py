@@ -109,6 +109,9 @@ class Trainer:
         acc: Tensor | None = None
         bad_at: Tensor | None = None
         n_acc = 0
+        # at least ~50 points on the curves of a short run, whatever log_every says
+        log_every = min(cfg.log_every, max(1, cfg.steps // 50))
+        plain = cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: plain lines
         bar = tqdm(
             total=cfg.steps,
             initial=self.step,
@@ -135,7 +138,7 @@ class Trainer:
                 self.step += 1
                 bar.update()
                 done = self.step
-                is_log = done % cfg.log_every == 0 or done == cfg.steps
+                is_log = done % log_every == 0 or done == cfg.steps
                 is_eval = cfg.eval_every > 0 and done % cfg.eval_every == 0
                 is_ckpt = self.run_dir is not None and (
                     done % cfg.checkpoint_every == 0 or done == cfg.steps
@@ -150,6 +153,11 @@ class Trainer:
                 n_acc = 0
                 if is_log:
                     metrics_log.write(record)
+                    if plain and (done % cfg.log_every == 0 or done == cfg.steps):
+                        losses = ", ".join(
+                            f"{k} {v:.4g}" for k, v in record.items() if k.startswith("loss")
+                        )
+                        log.info("step %d/%d: %s", done, cfg.steps, losses)
                     bar.set_postfix(
                         {k: f"{v:.3g}" for k, v in record.items() if k.startswith("loss")}
                     )
