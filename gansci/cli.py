@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +37,12 @@ def _listing(kind: str):
         width = max((len(s.name) for _, s in specs), default=0)
         for plugin, spec in specs:
             print(f"{spec.name:<{width}}  {spec.description}  [{plugin}]")
+            if kind == "games":  # roles and options, read from the game class itself
+                game = spec.factory
+                roles = ", ".join(f"{r} ({k[:-1]})" for r, k in game.roles.items())
+                print(f"{'':<{width}}  roles: {roles or 'none'}")
+                for f in dataclasses.fields(game.Options):
+                    print(f"{'':<{width}}  game.{f.name} = {f.default!r}")
 
     return show
 
@@ -220,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     except GansciError as exc:
         print(f"gansci: error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `gansci games | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("gansci: interrupted; the last checkpoint is intact", file=sys.stderr)
         return 130
