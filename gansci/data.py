@@ -76,6 +76,12 @@ class Dataset:
                     f"a dataset needs at least two training and two held-out samples{where}"
                 )
         first = self._part(train, self.views[0] if self.views else None)
+        flat = [t for t in tree_flatten(first)[0] if t.dim() < 2]
+        if flat:
+            raise DataError(
+                f"a data leaf of shape {tuple(flat[0].shape)}: samples need a feature axis, "
+                "(n, d) or more; give 1-D data as (n, 1)"
+            )
         self.kinds = kinds_of(first) if kinds is None else align(first, kinds)
         if kinds is not None:  # a default is a guess about unlabelled leaves, not a claim
             for view in self.views or (None,):

@@ -102,7 +102,7 @@ def test_metrics_log_has_losses_gradients_and_d_outputs(tmp_path, small):
     records = [json.loads(x) for x in (tmp_path / "r" / "metrics.jsonl").open()]
     train = [r for r in records if r["kind"] == "train"]
     evals = [r for r in records if r["kind"] == "eval"]
-    assert [r["step"] for r in train] == [10, 20, 30, 40]
+    assert [r["step"] for r in train] == list(range(1, 41))  # >= ~50 points, or every step
     for key in [
         "loss_d",
         "loss_g",
