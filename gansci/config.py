@@ -15,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from gansci.errors import ConfigError
+from gansci.files import atomic_write
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,7 +60,9 @@ class TrainConfig:
     lr: float = 2e-4
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
     weight_decay: float = 0.0
-    lr_schedule: str = "constant"  # constant | linear (decay to zero at the last step)
+    # constant | linear: decay to zero at the last step (resumed to more steps: from the
+    # factor reached, to zero at the new last step)
+    lr_schedule: str = "constant"
     grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
     players: dict[str, PlayerConfig] = field(default_factory=dict)
     optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd
@@ -134,7 +137,7 @@ class ExperimentConfig:
         return tomli_w.dumps(self.to_dict())
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_toml())
+        atomic_write(path, self.to_toml())
 
 
 # -- overrides ------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from gansci.cli import main
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, small_set):
     out = tmp_path_factory.mktemp("cli") / "run"
-    assert (
-        main(["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu", *small_set])
-        == 0
-    )
+    # constant: a finished linear schedule has decayed to zero and cannot be extended
+    constant = ["--set", "train.lr_schedule=constant"]
+    argv = ["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu"]
+    assert main([*argv, *small_set, *constant]) == 0
     return out
 
 
@@ -53,12 +53,18 @@ def test_validate_prints_table_and_accepts_a_samples_file(run_dir, tmp_path, cap
     exp = Experiment.load(run_dir)
     real = tmp_path / "real.npy"
     np.save(real, exp.data.train[-2500:].numpy())
+    report = (run_dir / "report.md").read_bytes()
     assert main(["validate", str(run_dir), "--samples", str(real)]) == 0
     rows = {
-        (r["metric"], r["key"]): r for r in json.loads((run_dir / "validation.json").read_text())
+        (r["metric"], r["key"]): r
+        for r in json.loads((tmp_path / "real.validation.json").read_text())
     }
     assert rows["modes", "modes"]["value"] == 25
     assert rows["modes", "high_quality"]["value"] > 0.98
+    # the samples' report lies beside them; the run's own is left as it was
+    assert "2500 given samples" in (tmp_path / "real.report.md").read_text()
+    assert (tmp_path / "real.figures" / "scatter.png").is_file()
+    assert (run_dir / "report.md").read_bytes() == report
 
 
 def test_resume_continues_to_more_steps(run_dir, capsys):

@@ -20,3 +20,5 @@ def test_lorenz_recipe_at_3000_steps_has_the_attractors_dimension(tmp_path):
     assert v["d2.d2_gap"] <= 0.2
     assert v["attractor.off_attractor"] <= 0.05
     assert v["attractor.coverage"] >= 0.85
+    z = exp.sample(10_000, seed=1)[:, 2]  # samples in the Lorenz system's own units
+    assert abs(z.mean() - 23.5) <= 1.5, z.mean()
