@@ -18,10 +18,10 @@ from gansci.registry import Registry
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, small_set):
     out = tmp_path_factory.mktemp("cli") / "run"
-    assert (
-        main(["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu", *small_set])
-        == 0
-    )
+    # constant: a finished linear schedule has decayed to zero and cannot be extended
+    constant = ["--set", "train.lr_schedule=constant"]
+    argv = ["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu"]
+    assert main([*argv, *small_set, *constant]) == 0
     return out
 
 
@@ -57,12 +57,18 @@ def test_validate_prints_table_and_accepts_a_samples_file(run_dir, tmp_path, cap
     exp = Experiment.load(run_dir)
     real = tmp_path / "real.npy"
     np.save(real, exp.data.train[-2500:].numpy())
+    report = (run_dir / "report.md").read_bytes()
     assert main(["validate", str(run_dir), "--samples", str(real)]) == 0
     rows = {
-        (r["metric"], r["key"]): r for r in json.loads((run_dir / "validation.json").read_text())
+        (r["metric"], r["key"]): r
+        for r in json.loads((tmp_path / "real.validation.json").read_text())
     }
     assert rows["modes", "modes"]["value"] == 25
     assert rows["modes", "high_quality"]["value"] > 0.98
+    # the samples' report lies beside them; the run's own is left as it was
+    assert "2500 given samples" in (tmp_path / "real.report.md").read_text()
+    assert (tmp_path / "real.figures" / "scatter.png").is_file()
+    assert (run_dir / "report.md").read_bytes() == report
 
 
 def test_resume_continues_to_more_steps(run_dir, capsys):
@@ -219,10 +225,10 @@ def test_plugins_add_subcommands_and_cannot_replace_the_cores(monkeypatch, capsy
 def test_without_a_terminal_progress_is_plain_lines_and_curves_have_points(tmp_path, small_set):
     out = tmp_path / "run"
     argv = ["run", "grid25", "--out", str(out), "--no-validate", *small_set]
-    argv += ["--set", "train.log_every=500", "--set", "train.progress=true"]
+    argv += ["--set", "train.log_every=0", "--set", "train.progress=true"]
     proc = subprocess.run(
         [sys.executable, "-m", "gansci.cli", *argv], capture_output=True, text=True, check=True
     )
-    assert "step 30/30: loss_d" in proc.stderr  # the last step, logged whatever log_every says
+    assert "step 30/30: loss_d" in proc.stderr
     records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
-    assert sum(r["kind"] == "train" for r in records) == 30  # steps // 50 < 1: every step
+    assert sum(r["kind"] == "train" for r in records) == 30  # log_every 0: steps // 100, >= 1

@@ -172,7 +172,6 @@ def _mixture_recipe(dataset: str, description: str) -> RecipeSpec:
                 "betas": [0.5, 0.999],
                 "lr_schedule": "linear",
                 "ema": 0.999,
-                "log_every": 500,
                 "eval_every": 5000,
                 "eval_metrics": ["modes"],
                 "checkpoint_every": 5000,

@@ -39,10 +39,10 @@ class Player:
             kw["weight_decay"] = settings.weight_decay
         self.optimizer = opt_cls(self.params, lr=settings.lr, **kw)
         if settings.lr_schedule == "linear":
-            factor: Callable[[int], float] = lambda s: max(0.0, 1.0 - s / steps)  # noqa: E731
+            factor: Callable[[int], float] = LinearDecay(steps)
         else:
             factor = lambda s: 1.0  # noqa: E731
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
+        self.scheduler = Schedule(self.optimizer, factor)
         self.grad_clip = settings.grad_clip
         self.grad_norm: Tensor | None = None
         self._anchor: list[Tensor] | None = None
@@ -78,6 +78,49 @@ class Player:
         anchor = [p.detach().clone() for p in self.params]
         self.update()
         self._anchor = anchor
+
+
+class LinearDecay:
+    """The linear schedule's factor: ``factor`` at step ``start``, falling linearly to zero
+    at step ``end`` (first 1 at 0, to zero at ``train.steps``). Its fields are saved with
+    the scheduler's state, so a checkpoint holds the horizon it was trained towards."""
+
+    def __init__(self, end: int):
+        self.start, self.factor, self.end = 0, 1.0, end
+
+    def __call__(self, step: int) -> float:
+        if self.end <= self.start:
+            return self.factor if step <= self.start else 0.0
+        return self.factor * max(0.0, 1.0 - (step - self.start) / (self.end - self.start))
+
+    def extend(self, end: int, step: int) -> None:
+        """A new horizon from ``step`` on: from the factor reached there to zero at ``end``."""
+        if end != self.end:
+            self.start, self.factor, self.end = step, self(step), end
+
+
+class Schedule(torch.optim.lr_scheduler.LambdaLR):
+    """LambdaLR whose restored linear decays head for the horizon this player was built
+    with (``train.steps`` now), continuing from the factor the checkpoint had reached."""
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        horizons = [getattr(fn, "end", None) for fn in self.lr_lambdas]
+        super().load_state_dict(state_dict)
+        for fn, end in zip(self.lr_lambdas, horizons, strict=True):
+            if isinstance(fn, LinearDecay):
+                fn.extend(end, self.last_epoch)
+
+
+def reached_factor(scheduler_state: dict, step: int) -> float:
+    """The smallest learning-rate factor a saved scheduler had reached at ``step``: 1 for
+    a constant schedule (and for checkpoints older than stored horizons)."""
+    factors = [1.0]
+    for saved in scheduler_state.get("lr_lambdas", []):
+        if saved:
+            decay = LinearDecay(0)
+            decay.__dict__.update(saved)
+            factors.append(decay(step))
+    return min(factors)
 
 
 def check_settings(settings: PlayerConfig, optimizer: str, where: str) -> None:

@@ -19,27 +19,24 @@ from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game
 from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
+from gansci.files import append_line, atomic_write, read_jsonl
 
 log = logging.getLogger(__name__)
 
 
 class MetricsLog:
-    """metrics.jsonl: one JSON object a line; only the main process writes."""
+    """metrics.jsonl: one JSON object a line, each fsynced, so a kill loses at most the
+    line being written; only the main process writes."""
 
     def __init__(self, path: Path | None, resume_step: int = 0):
         self.path = path if distributed.is_main() else None
         if self.path is not None and self.path.exists():
-            kept = [
-                line
-                for line in self.path.read_text().splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= resume_step
-            ]
-            self.path.write_text("".join(line + "\n" for line in kept))
+            kept = [line for r, line in read_jsonl(self.path) if r.get("step", 0) <= resume_step]
+            atomic_write(self.path, "".join(line + "\n" for line in kept))
 
     def write(self, record: dict[str, Any]) -> None:
         if self.path is not None:
-            with self.path.open("a") as f:
-                f.write(json.dumps(record) + "\n")
+            append_line(self.path, json.dumps(record))
 
 
 Evaluate = Callable[[Game, int], dict[str, float]]
@@ -109,8 +106,7 @@ class Trainer:
         acc: Tensor | None = None
         bad_at: Tensor | None = None
         n_acc = 0
-        # at least ~50 points on the curves of a short run, whatever log_every says
-        log_every = min(cfg.log_every, max(1, cfg.steps // 50))
+        log_every = cfg.log_interval
         plain = cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: plain lines
         bar = tqdm(
             total=cfg.steps,
@@ -153,7 +149,7 @@ class Trainer:
                 n_acc = 0
                 if is_log:
                     metrics_log.write(record)
-                    if plain and (done % cfg.log_every == 0 or done == cfg.steps):
+                    if plain:
                         losses = ", ".join(
                             f"{k} {v:.4g}" for k, v in record.items() if k.startswith("loss")
                         )

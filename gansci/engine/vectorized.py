@@ -448,7 +448,7 @@ def fit_vectorized(experiments: Sequence[Experiment]) -> None:
             n_acc += 1
             bar.update()
             done = step + 1
-            is_log = done % cfg.log_every == 0 or done == cfg.steps
+            is_log = done % cfg.log_interval == 0 or done == cfg.steps
             is_eval = cfg.eval_every > 0 and done % cfg.eval_every == 0
             is_ckpt = done % cfg.checkpoint_every == 0 or done == cfg.steps
             if not (is_log or is_eval or is_ckpt):

@@ -156,7 +156,6 @@ def recipe_config(
             # decayed to zero so the last steps settle on the attractor
             "lr_schedule": "linear",
             "ema": 0.999,
-            "log_every": 500,
             "checkpoint_every": 5000,
         },
         "validate": {"n_samples": 50_000, "metrics": VALIDATE_METRICS},

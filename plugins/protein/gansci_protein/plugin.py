@@ -141,7 +141,6 @@ def _recipe(name: str, description: str, discriminator: dict, **overrides) -> Re
             "lr": 2e-4,
             "betas": [0.5, 0.999],
             "ema": 0.99,
-            "log_every": 100,
             "checkpoint_every": 500,
         },
         "validate": {"n_samples": 2500},
