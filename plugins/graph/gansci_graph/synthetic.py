@@ -84,11 +84,14 @@ def lobster(n_graphs: int = 100, seed: int = 0) -> list[nx.Graph]:
     rng = np.random.default_rng(seed)
     graphs = []
     while len(graphs) < n_graphs:
-        g = nx.random_lobster(80, 0.7, 0.7, seed=int(rng.integers(2**31)))
+        g = _random_lobster(80, 0.7, 0.7, seed=int(rng.integers(2**31)))
         if 10 <= g.number_of_nodes() <= 100:
             graphs.append(nx.convert_node_labels_to_integers(g))
     return graphs
 
+
+# renamed in networkx 3.5; the old name warns
+_random_lobster = getattr(nx, "random_lobster_graph", None) or nx.random_lobster
 
 RECIPES: dict[str, Callable[..., list[nx.Graph]]] = {
     "community-small": community_small,
