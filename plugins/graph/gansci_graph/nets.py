@@ -23,6 +23,19 @@ def _symmetric_noise(shape: torch.Size, device: torch.device) -> Tensor:
     return u + u.transpose(-1, -2)
 
 
+class _StraightThrough(torch.autograd.Function):
+    """The hard value forward, the soft one's gradient backward (exactly 0/1 forward,
+    which ``hard + soft - soft.detach()`` is not in floating point)."""
+
+    @staticmethod
+    def forward(ctx, hard: Tensor, soft: Tensor) -> Tensor:
+        return hard
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> tuple[None, Tensor]:
+        return None, grad
+
+
 def edge_density(data: GraphDataset) -> float:
     """Share of the possible edges among present nodes that the training graphs have."""
     n = data.node_counts.double()
@@ -130,7 +143,7 @@ class OneShotGenerator(nn.Module):
         else:
             soft = torch.sigmoid(logits)
             hard = (u < soft).to(soft.dtype)
-        return {"adj": (hard + soft - soft.detach()) * keep, "mask": mask}
+        return {"adj": _StraightThrough.apply(hard, soft) * keep, "mask": mask}
 
 
 def _dense_conv(kind: str, d_in: int, hidden: int) -> nn.Module:
