@@ -80,7 +80,9 @@ def main() -> None:
     test = data.test_graphs
     reference = graph_mmd(data.train_graphs[:n], test)
     rows = {
-        "generated": [graph_mmd(exp.sample(n, seed=1000 + s), test) for s in range(args.eval_seeds)],
+        "generated": [
+            graph_mmd(exp.sample(n, seed=1000 + s), test) for s in range(args.eval_seeds)
+        ],
         "Erdős–Rényi": [graph_mmd(erdos_renyi(data, n, s), test) for s in range(args.eval_seeds)],
     }
     if args.large:

@@ -152,9 +152,7 @@ class GraphDataset(Dataset):
         return {k: v.to(self.device) for k, v in to_batch(graphs, self.max_nodes).items()}
 
 
-def synthetic_dataset(
-    name: str, seed: int = 0, max_nodes: int = 0, **params
-) -> GraphDataset:
+def synthetic_dataset(name: str, seed: int = 0, max_nodes: int = 0, **params) -> GraphDataset:
     """A benchmark set by its generation recipe (:mod:`gansci_graph.synthetic`), split by
     :func:`standard_split` with the same seed."""
     graphs = synthetic.RECIPES[name](seed=seed, **params)

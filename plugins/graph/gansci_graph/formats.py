@@ -26,9 +26,7 @@ def check_graph(
     if g.number_of_nodes() == 0:
         raise DataError(f"{where}: a graph without nodes")
     if max_nodes and g.number_of_nodes() > max_nodes:
-        raise DataError(
-            f"{where}: {g.number_of_nodes()} nodes, above the maximum of {max_nodes}"
-        )
+        raise DataError(f"{where}: {g.number_of_nodes()} nodes, above the maximum of {max_nodes}")
     if g.is_directed():
         raise DataError(f"{where}: a directed graph; graphs here are undirected")
     if g.is_multigraph():
@@ -51,10 +49,8 @@ def _parse_line(line: bytes, where: str) -> nx.Graph:
     if line.startswith(b"&"):
         raise DataError(f"{where}: a directed graph (digraph6); graphs here are undirected")
     try:
-        if line.startswith(b":"):
-            g = nx.from_sparse6_bytes(line)
-        else:
-            g = nx.from_graph6_bytes(line)
+        read = nx.from_sparse6_bytes if line.startswith(b":") else nx.from_graph6_bytes
+        g = read(line)
     except Exception as exc:  # networkx raises NetworkXError, ValueError or IndexError
         raise DataError(f"{where}: not a valid graph6/sparse6 line ({exc})") from None
     return g
@@ -127,9 +123,7 @@ def read_folder(
         raise DataError(f"{path}: no such graph file or folder")
     files = sorted(p for p in path.iterdir() if p.suffix in FOLDER_SUFFIXES)
     if not files:
-        raise DataError(
-            f"{path}: holds no graph file ({', '.join(FOLDER_SUFFIXES)})"
-        )
+        raise DataError(f"{path}: holds no graph file ({', '.join(FOLDER_SUFFIXES)})")
     return [_read_one(p, drop_self_loops, max_nodes) for p in files]
 
 

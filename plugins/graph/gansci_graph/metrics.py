@@ -86,10 +86,8 @@ def mmd2(
 
     def k(p: np.ndarray, q: np.ndarray) -> float:
         tp, tq = torch.from_numpy(p), torch.from_numpy(q)
-        if kernel == "tv":
-            dist2 = (torch.cdist(tp, tq, p=1) / 2) ** 2
-        else:
-            dist2 = torch.cdist(tp, tq) ** 2
+        dist = torch.cdist(tp, tq, p=1) / 2 if kernel == "tv" else torch.cdist(tp, tq)
+        dist2 = dist**2
         return float(torch.exp(-dist2 / (2 * sigma**2)).mean())
 
     return k(a, a) + k(b, b) - 2 * k(a, b)

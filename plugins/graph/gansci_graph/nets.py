@@ -218,9 +218,8 @@ class MotifDiscriminator(nn.Module):
         self.statistics = tuple(statistics or motifs.STATISTICS)
         unknown = sorted(set(self.statistics) - set(motifs.STATISTICS))
         if unknown:
-            raise ConfigError(
-                f"discriminator.statistics: unknown {unknown}; valid: {', '.join(motifs.STATISTICS)}"
-            )
+            valid = ", ".join(motifs.STATISTICS)
+            raise ConfigError(f"discriminator.statistics: unknown {unknown}; valid: {valid}")
         self.degree_bins = min(data.max_nodes, 32)
         width = self.features(data.split("train", 2)).shape[1]
         self.head = MLP(width, 1, hidden, depth, "leaky_relu")

@@ -82,9 +82,7 @@ def gansci_formats() -> list[FormatSpec]:
 
 @hookimpl
 def gansci_figures() -> list[FigureSpec]:
-    return [
-        FigureSpec("graph_samples", "generated and real graphs", figures.sample_grid, GRAPH)
-    ]
+    return [FigureSpec("graph_samples", "generated and real graphs", figures.sample_grid, GRAPH)]
 
 
 def community_small_recipe() -> dict:

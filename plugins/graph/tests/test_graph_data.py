@@ -84,7 +84,8 @@ def grids():
 
 def test_grid_and_lobster_recipes(grids):
     assert len(grids) == 100
-    assert {g.number_of_nodes() for g in grids} == {r * c for r in range(10, 20) for c in range(10, 20)}
+    sides = range(10, 20)
+    assert {g.number_of_nodes() for g in grids} == {r * c for r in sides for c in sides}
     assert all(max(d for _, d in g.degree()) == 4 and nx.number_of_selfloops(g) == 0 for g in grids)
     lobsters = synthetic.lobster(n_graphs=10, seed=0)
     assert all(10 <= g.number_of_nodes() <= 100 and nx.is_tree(g) for g in lobsters)
@@ -99,10 +100,14 @@ def test_standard_split_sizes_and_no_overlap():
               (data.train_graphs, data.validation_graphs, data.test_graphs)]  # fmt: skip
     assert not (hashes[0] & hashes[1] or hashes[0] & hashes[2] or hashes[1] & hashes[2])
     again = community_small()
-    assert all(nx.utils.graphs_equal(a, b) for a, b in zip(data.test_graphs, again.test_graphs))
+    assert all(
+        nx.utils.graphs_equal(a, b)
+        for a, b in zip(data.test_graphs, again.test_graphs, strict=True)
+    )
     other = community_small(seed=1)
     assert not all(
-        nx.utils.graphs_equal(a, b) for a, b in zip(data.test_graphs, other.test_graphs)
+        nx.utils.graphs_equal(a, b)
+        for a, b in zip(data.test_graphs, other.test_graphs, strict=True)
     )
 
 
@@ -118,10 +123,11 @@ def test_batches_are_declared_kinds_and_round_trip():
     data = planar(n_graphs=20)
     assert data.kinds == {"adj": Kind.ADJACENCY, "mask": Kind.MASK} == KINDS
     batch = data.split("train")
-    assert batch["adj"].shape == (data.n_train, 64, 64) and batch["mask"].shape == (data.n_train, 64)
+    n = data.n_train
+    assert batch["adj"].shape == (n, 64, 64) and batch["mask"].shape == (n, 64)
     assert torch.equal(batch["adj"], batch["adj"].transpose(1, 2))
     graphs = data.decode(batch)
-    assert all(nx.utils.graphs_equal(a, b) for a, b in zip(graphs, data.train_graphs))
+    assert all(nx.utils.graphs_equal(a, b) for a, b in zip(graphs, data.train_graphs, strict=True))
     back = data.encode(graphs)
     assert torch.equal(back["adj"], batch["adj"]) and torch.equal(back["mask"], batch["mask"])
 
@@ -155,4 +161,5 @@ def test_sbm_dataset_is_padded_to_its_largest_graph():
     data = sbm(n_graphs=10)
     sizes = [g.number_of_nodes() for g in data.train_graphs + data.test_graphs]
     assert data.max_nodes == max(sizes + [g.number_of_nodes() for g in data.validation_graphs])
-    assert sorted(data.node_counts.tolist()) == sorted(g.number_of_nodes() for g in data.train_graphs)
+    train_sizes = sorted(g.number_of_nodes() for g in data.train_graphs)
+    assert sorted(data.node_counts.tolist()) == train_sizes
