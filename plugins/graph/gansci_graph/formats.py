@@ -130,6 +130,8 @@ def read_folder(
 def write_folder(graphs: Sequence[nx.Graph], path: str | Path) -> None:
     """One GraphML file a graph, ``00000.graphml`` ..., in a new (or empty) folder."""
     path = Path(path)
+    if path.is_file() and path.stat().st_size == 0:
+        path.unlink()  # the empty placeholder of an atomic writer's temporary name
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise DataError(f"{path}: exists and is not an empty folder; choose a new name")
     checked = [check_graph(g, f"graph {i}") for i, g in enumerate(graphs)]
