@@ -290,6 +290,12 @@ class Experiment:
 
     def run(self, validate: bool = True) -> Experiment:
         """Train from scratch into the run folder, then (by default) validate."""
+        self._check_new_run()
+        self._create_run_dir()
+        return self._fit(resume=None, validate=validate)
+
+    def _check_new_run(self) -> None:
+        """Name the run folder if unnamed, refuse one that holds a run, build the game."""
         if self.run_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = (
@@ -301,10 +307,11 @@ class Experiment:
                 f"{self.run_dir}` or choose another --out"
             )
         _ = self.game  # built (and so checked) before the first file is written
+
+    def _create_run_dir(self) -> None:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.config.write(self.run_dir / "config.toml")
         (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
-        return self._fit(resume=None, validate=validate)
 
     def resume(self, validate: bool = True) -> Experiment:
         """Continue from the last checkpoint up to ``config.train.steps``."""
@@ -316,18 +323,18 @@ class Experiment:
         return self._fit(resume=last, validate=validate)
 
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
-        trainer = Trainer(
-            self.config.train,
-            self.run_dir,
-            seed=self.config.seed,
-            evaluate=self._evaluate,
-        )
+        trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
+        return self._finish(trainer.step, validate)
+
+    def _trainer(self) -> Trainer:
+        return Trainer(self.config.train, self.run_dir, self.config.seed, self._evaluate)
+
+    def _finish(self, step: int, validate: bool) -> Experiment:
+        """After training to ``step``: the final samples, then (if asked) validation."""
         folder = self.run_dir / "samples"
         for label, fake, _, _ in self._validation_sets(1000):
-            self.write_samples(
-                fake, folder / "-".join(filter(None, [f"step-{trainer.step:07d}", label]))
-            )
+            self.write_samples(fake, folder / "-".join(filter(None, [f"step-{step:07d}", label])))
         if validate:
             self.validate()
         return self
