@@ -338,21 +338,32 @@ class Experiment:
         """Train from scratch into the run folder, then (by default) validate. A folder
         that is not empty is refused unless ``force``, which replaces a previous run's
         outputs there (:data:`OUTPUTS`) and leaves any other file alone."""
+        self._check_new_run(force)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with RunLock(self.run_dir):
+            self._create_run_dir(force)
+            return self._fit(resume=None, validate=validate)
+
+    def _check_new_run(self, force: bool = False) -> None:
+        """Name the run folder if unnamed, refuse one that is busy or not empty (unless
+        ``force``), build the game: everything checked before the first file is written."""
         if self.run_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = (
                 Path("runs") / f"{self.config.recipe or 'run'}-seed{self.config.seed}-{stamp}"
             )
         self._check_out_dir(force)
-        _ = self.game  # built (and so checked) before the first file is written
+        _ = self.game
+
+    def _create_run_dir(self, force: bool = False) -> None:
+        """The run folder's first files: config.toml and normalization.json (a previous
+        run's outputs removed first when ``force``)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        with RunLock(self.run_dir):
-            for name in OUTPUTS if force else ():
-                _remove(self.run_dir / name)
-            self.config.write(self.run_dir / "config.toml")
-            write_normalization(self.run_dir, self.data)
-            (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
-            return self._fit(resume=None, validate=validate)
+        for name in OUTPUTS if force else ():
+            _remove(self.run_dir / name)
+        self.config.write(self.run_dir / "config.toml")
+        write_normalization(self.run_dir, self.data)
+        (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
 
     def _check_out_dir(self, force: bool) -> None:
         out = self.run_dir
@@ -429,18 +440,18 @@ class Experiment:
             )
 
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
-        trainer = Trainer(
-            self.config.train,
-            self.run_dir,
-            seed=self.config.seed,
-            evaluate=self._evaluate,
-        )
+        trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
+        return self._finish(trainer.step, validate)
+
+    def _trainer(self) -> Trainer:
+        return Trainer(self.config.train, self.run_dir, self.config.seed, self._evaluate)
+
+    def _finish(self, step: int, validate: bool) -> Experiment:
+        """After training to ``step``: the final samples, then (if asked) validation."""
         folder = self.run_dir / "samples"
         for label, fake, _, _ in self._validation_sets(1000):
-            self.write_samples(
-                fake, folder / "-".join(filter(None, [f"step-{trainer.step:07d}", label]))
-            )
+            self.write_samples(fake, folder / "-".join(filter(None, [f"step-{step:07d}", label])))
         if validate:
             self.validate()
         return self

@@ -21,6 +21,11 @@ class Player:
     same point call ``backward`` on each before ``update`` (simultaneous updates), and
     extragradient calls ``extrapolate()`` after a first ``backward``: the update is then
     taken from the saved point with the gradient at the extrapolated one.
+
+    With ``seeds`` > 1 the parameters stack that many seeds' own along their first axis
+    (:mod:`gansci.engine.stacked`): the loss holds one value per seed, and gradient norms
+    and clipping are per seed. The optimisers update each element on its own, so one over
+    the stacked tensors is one per seed.
     """
 
     def __init__(
@@ -30,8 +35,10 @@ class Player:
         optimizer: str = "adam",
         steps: int = 1,
         name: str = "player",
+        seeds: int = 1,
     ):
         self.params = [p for p in params if p.requires_grad]
+        self.seeds = seeds
         check_settings(settings, optimizer, f"train.players.{name}")
         opt_cls = OPTIMIZERS[optimizer]
         kw = {"betas": tuple(settings.betas)} if "adam" in optimizer else {}
@@ -53,12 +60,15 @@ class Player:
         needs (``autograd.grad`` would bypass them)."""
         for p in self.params:
             p.grad = None
-        loss.backward(inputs=self.params, retain_graph=True)
+        # stacked seeds' parameters are disjoint: the sum's gradient is each seed's own
+        loss.sum().backward(inputs=self.params, retain_graph=True)
 
     def update(self) -> None:
         """Clip (or just measure) the gradient norm and take one optimiser step."""
         grads = [p.grad for p in self.params if p.grad is not None]
-        if self.grad_clip > 0:
+        if self.seeds > 1:
+            self.grad_norm = _clip_per_seed(grads, self.grad_clip)
+        elif self.grad_clip > 0:
             self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
         else:
             self.grad_norm = nn.utils.get_total_norm(grads)
@@ -121,6 +131,18 @@ def reached_factor(scheduler_state: dict, step: int) -> float:
             decay.__dict__.update(saved)
             factors.append(decay(step))
     return min(factors)
+
+
+def _clip_per_seed(grads: list[Tensor], clip: float) -> Tensor:
+    """Each stacked seed's gradient norm, [seeds]; with ``clip`` > 0 each seed's gradients
+    scaled as ``clip_grad_norm_`` scales one network's."""
+    norms = [torch.linalg.vector_norm(g.flatten(1), dim=1) for g in grads]
+    norm = torch.linalg.vector_norm(torch.stack(norms), dim=0)
+    if clip > 0:
+        coef = (clip / (norm + 1e-6)).clamp(max=1.0)
+        for g in grads:
+            g.mul_(coef.view(-1, *[1] * (g.dim() - 1)))
+    return norm
 
 
 def check_settings(settings: PlayerConfig, optimizer: str, where: str) -> None:
