@@ -63,6 +63,14 @@ def four_cycles(adj: Tensor) -> Tensor:
     return (trace_a4 - 2 * d.pow(2).sum(-1) + d.sum(-1)) / 8
 
 
+def node_four_cycles(adj: Tensor) -> Tensor:
+    """4-cycles (not necessarily induced) through each node: pairs of paths of length 2
+    to each other node, sum_k C((A²)_ik, 2) over k != i."""
+    a2 = adj @ adj
+    pairs = a2 * (a2 - 1) / 2
+    return pairs.sum(-1) - pairs.diagonal(dim1=-2, dim2=-1)
+
+
 def clustering(adj: Tensor) -> Tensor:
     """Local clustering coefficient of each node, 2 t_i / (d_i (d_i - 1)); 0 where d_i < 2
     (as networkx)."""

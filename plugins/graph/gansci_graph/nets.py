@@ -163,10 +163,10 @@ class GNNDiscriminator(nn.Module):
     the adjacency, sum pooling over the present nodes after every layer, an MLP head.
 
     Node input is the degree (scaled by N), a constant, or ``"structural"``: the degree,
-    the triangles through the node and its clustering coefficient, which a message-passing
-    network cannot compute itself (triangles are beyond the 1-WL test that bounds it).
-    The adjacency enters linearly in the layers, so gradient penalties with respect to
-    it are meaningful."""
+    the triangles and 4-cycles through the node and its clustering coefficient, which a
+    message-passing network cannot compute itself (they are beyond the 1-WL test that
+    bounds it). The adjacency enters the layers linearly, so gradient penalties with
+    respect to it are meaningful."""
 
     def __init__(
         self,
@@ -184,7 +184,7 @@ class GNNDiscriminator(nn.Module):
                 f"discriminator.node_input: unknown {node_input!r}; valid: {', '.join(NODE_INPUTS)}"
             )
         self.max_nodes, self.node_input = data.max_nodes, node_input
-        d_in = 3 if node_input == "structural" else 1
+        d_in = 4 if node_input == "structural" else 1
         self.convs = nn.ModuleList(
             _dense_conv(conv, d_in if k == 0 else hidden, hidden) for k in range(layers)
         )
@@ -198,7 +198,8 @@ class GNNDiscriminator(nn.Module):
         if self.node_input == "degree":
             return degree
         triangles = motifs.node_triangles(adj)[..., None] / self.max_nodes
-        return torch.cat([degree, triangles, motifs.clustering(adj)[..., None]], -1)
+        cycles = motifs.node_four_cycles(adj)[..., None] / self.max_nodes
+        return torch.cat([degree, triangles, cycles, motifs.clustering(adj)[..., None]], -1)
 
     def features(self, batch: dict[str, Tensor]) -> Tensor:
         adj, mask = batch["adj"], batch["mask"]

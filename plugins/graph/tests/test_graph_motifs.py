@@ -55,6 +55,8 @@ def test_counts_equal_networkx_on_random_graphs():
         [f(a) for f in (motifs.edges, motifs.wedges, motifs.triangles, motifs.four_cycles)], 1
     )
     np.testing.assert_allclose(got.numpy(), [_networkx_counts(g) for g in graphs])
+    per_node = motifs.node_four_cycles(a)
+    np.testing.assert_allclose(per_node.sum(1).numpy(), 4 * got[:, 3].numpy())
     for g, c in zip(graphs, motifs.clustering(a), strict=True):
         expected = [nx.clustering(g)[v] for v in range(g.number_of_nodes())]
         np.testing.assert_allclose(c[: g.number_of_nodes()].numpy(), expected, atol=1e-12)
