@@ -12,7 +12,16 @@ from torch import Tensor
 
 from gansci.plugin import ConfigError
 
-STATISTICS = ("edges", "wedges", "triangles", "four_cycles", "stars", "degree_hist", "clustering")
+STATISTICS = (
+    "edges",
+    "wedges",
+    "triangles",
+    "four_cycles",
+    "stars",
+    "degree_hist",
+    "clustering",
+    "spectrum",
+)
 
 
 def degrees(adj: Tensor) -> Tensor:
@@ -54,6 +63,14 @@ def four_cycles(adj: Tensor) -> Tensor:
     return (trace_a4 - 2 * d.pow(2).sum(-1) + d.sum(-1)) / 8
 
 
+def node_four_cycles(adj: Tensor) -> Tensor:
+    """4-cycles (not necessarily induced) through each node: pairs of paths of length 2
+    to each other node, sum_k C((A²)_ik, 2) over k != i."""
+    a2 = adj @ adj
+    pairs = a2 * (a2 - 1) / 2
+    return pairs.sum(-1) - pairs.diagonal(dim1=-2, dim2=-1)
+
+
 def clustering(adj: Tensor) -> Tensor:
     """Local clustering coefficient of each node, 2 t_i / (d_i (d_i - 1)); 0 where d_i < 2
     (as networkx)."""
@@ -84,12 +101,32 @@ def clustering_histogram(adj: Tensor, mask: Tensor, bins: int = 10) -> Tensor:
     return soft_histogram(clustering(adj), mask, centres, 0.5 / bins)
 
 
+def laplacian_spectrum(adj: Tensor, mask: Tensor) -> Tensor:
+    """(n, N): eigenvalues of the normalised Laplacian I - D^-1/2 A D^-1/2 of the present
+    nodes, ascending, then 3 for each absent node (a block of its own, above the
+    spectrum's range [0, 2]); an isolated node gives 0, as networkx."""
+    d = degrees(adj)
+    inv_sqrt = torch.where(d > 0, d.clamp_min(1e-12).rsqrt(), torch.zeros_like(d))
+    lap = torch.diag_embed((d > 0).to(adj.dtype) + 3 * (1 - mask)) - (
+        inv_sqrt[..., None] * adj * inv_sqrt[..., None, :]
+    )
+    return torch.linalg.eigvalsh(lap)
+
+
+def spectrum_histogram(adj: Tensor, mask: Tensor, bins: int = 20) -> Tensor:
+    """(n, bins): soft histogram of the normalised-Laplacian spectrum over [0, 2]; with
+    present nodes first, the lowest eigenvalues are the present nodes' ones."""
+    centres = torch.linspace(0, 2, bins, device=adj.device, dtype=adj.dtype)
+    present = torch.sort(mask, dim=-1, descending=True).values
+    return soft_histogram(laplacian_spectrum(adj, mask), present, centres, 1.0 / bins)
+
+
 def features(
     adj: Tensor, mask: Tensor, statistics: tuple[str, ...] = STATISTICS, degree_bins: int = 16
 ) -> Tensor:
     """(n, F): the chosen statistics as discriminator input: counts per present node
     (log1p-scaled, since they grow with size), the node count's share of N, and the
-    degree and clustering histograms."""
+    degree, clustering and normalised-Laplacian spectrum histograms."""
     n = mask.sum(-1).clamp_min(1.0)
     counts = {"edges": edges, "wedges": wedges, "triangles": triangles,
               "four_cycles": four_cycles, "stars": stars}  # fmt: skip
@@ -99,6 +136,8 @@ def features(
             parts.append(torch.log1p(counts[name](adj) / n)[:, None])
         elif name == "degree_hist":
             parts.append(degree_histogram(adj, mask, degree_bins))
+        elif name == "spectrum":
+            parts.append(spectrum_histogram(adj, mask))
         elif name == "clustering":
             c = clustering(adj)
             parts += [((c * mask).sum(-1) / n)[:, None], clustering_histogram(adj, mask)]

@@ -155,15 +155,18 @@ def _dense_conv(kind: str, d_in: int, hidden: int) -> nn.Module:
 
 
 CONVS = ("gin", "graphconv")
-NODE_INPUTS = ("degree", "constant")
+NODE_INPUTS = ("degree", "constant", "structural")
 
 
 class GNNDiscriminator(nn.Module):
     """Dense message passing (torch_geometric ``DenseGINConv`` or ``DenseGraphConv``) over
     the adjacency, sum pooling over the present nodes after every layer, an MLP head.
 
-    Node input is the degree (scaled by N) or a constant; the adjacency enters linearly,
-    so gradient penalties with respect to it are meaningful."""
+    Node input is the degree (scaled by N), a constant, or ``"structural"``: the degree,
+    the triangles and 4-cycles through the node and its clustering coefficient, which a
+    message-passing network cannot compute itself (they are beyond the 1-WL test that
+    bounds it). The adjacency enters the layers linearly, so gradient penalties with
+    respect to it are meaningful."""
 
     def __init__(
         self,
@@ -181,18 +184,26 @@ class GNNDiscriminator(nn.Module):
                 f"discriminator.node_input: unknown {node_input!r}; valid: {', '.join(NODE_INPUTS)}"
             )
         self.max_nodes, self.node_input = data.max_nodes, node_input
+        d_in = 4 if node_input == "structural" else 1
         self.convs = nn.ModuleList(
-            _dense_conv(conv, 1 if k == 0 else hidden, hidden) for k in range(layers)
+            _dense_conv(conv, d_in if k == 0 else hidden, hidden) for k in range(layers)
         )
         self.act = nn.LeakyReLU(0.2)
         self.head = MLP(hidden * layers, 1, hidden, 1, "leaky_relu")
 
+    def node_features(self, adj: Tensor, mask: Tensor) -> Tensor:
+        if self.node_input == "constant":
+            return mask[..., None]
+        degree = motifs.degrees(adj)[..., None] / self.max_nodes
+        if self.node_input == "degree":
+            return degree
+        triangles = motifs.node_triangles(adj)[..., None] / self.max_nodes
+        cycles = motifs.node_four_cycles(adj)[..., None] / self.max_nodes
+        return torch.cat([degree, triangles, cycles, motifs.clustering(adj)[..., None]], -1)
+
     def features(self, batch: dict[str, Tensor]) -> Tensor:
         adj, mask = batch["adj"], batch["mask"]
-        if self.node_input == "degree":
-            x = adj.sum(-1, keepdim=True) / self.max_nodes
-        else:
-            x = mask[..., None]
+        x = self.node_features(adj, mask)
         pooled = []
         for conv in self.convs:
             x = self.act(conv(x, adj, mask))

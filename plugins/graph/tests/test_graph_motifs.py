@@ -55,6 +55,8 @@ def test_counts_equal_networkx_on_random_graphs():
         [f(a) for f in (motifs.edges, motifs.wedges, motifs.triangles, motifs.four_cycles)], 1
     )
     np.testing.assert_allclose(got.numpy(), [_networkx_counts(g) for g in graphs])
+    per_node = motifs.node_four_cycles(a)
+    np.testing.assert_allclose(per_node.sum(1).numpy(), 4 * got[:, 3].numpy())
     for g, c in zip(graphs, motifs.clustering(a), strict=True):
         expected = [nx.clustering(g)[v] for v in range(g.number_of_nodes())]
         np.testing.assert_allclose(c[: g.number_of_nodes()].numpy(), expected, atol=1e-12)
@@ -101,3 +103,18 @@ def test_orbit_counts_equal_subgraph_enumeration_on_random_graphs():
     for seed, (n, p) in enumerate([(10, 0.2), (11, 0.45), (12, 0.6), (9, 0.85), (13, 0.3)]):
         g = nx.gnp_random_graph(n, p, seed=seed)
         np.testing.assert_array_equal(orbit_counts(g), brute_force_orbit_counts(g))
+
+
+def test_laplacian_spectrum_equals_networkx_and_marks_absent_nodes():
+    graphs = [nx.gnp_random_graph(10, 0.3, seed=1), nx.gnp_random_graph(7, 0.5, seed=2)]
+    batch = to_batch(graphs, 12)
+    adj = batch["adj"].double().requires_grad_(True)
+    eigenvalues = motifs.laplacian_spectrum(adj, batch["mask"].double())
+    for row, g in zip(eigenvalues.detach().numpy(), graphs, strict=True):
+        n = g.number_of_nodes()
+        np.testing.assert_allclose(row[:n], np.sort(nx.normalized_laplacian_spectrum(g)), atol=1e-9)
+        assert (row[n:] == 3).all()
+    hist = motifs.spectrum_histogram(adj, batch["mask"].double())
+    np.testing.assert_allclose(hist.sum(1).detach().numpy(), 1.0)
+    hist[:, 0].sum().backward()  # repeated eigenvalues (the absent nodes') keep it finite
+    assert torch.isfinite(adj.grad).all() and adj.grad.abs().sum() > 0

@@ -76,6 +76,7 @@ def test_discriminators_give_finite_logits(data):
     real = data.sample(16)
     G = OneShotGenerator(data)
     nets = [GNNDiscriminator(data), GNNDiscriminator(data, conv="graphconv", node_input="constant"),
+            GNNDiscriminator(data, node_input="structural"),
             MotifDiscriminator(data), MotifDiscriminator(data, statistics=["edges", "triangles"]),
             GNNPlusMotif(data)]  # fmt: skip
     for D in nets:
@@ -103,6 +104,8 @@ def test_bad_network_options(data):
         OneShotGenerator(data, mode="soft")
     with pytest.raises(ConfigError, match="valid: bilinear, mlp"):
         OneShotGenerator(data, edge_head="conv")
+    with pytest.raises(ConfigError, match="valid: degree, constant, structural"):
+        GNNDiscriminator(data, node_input="pagerank")
     with pytest.raises(ConfigError, match="valid: gin, graphconv"):
         GNNDiscriminator(data, conv="gat")
     with pytest.raises(ConfigError, match="unknown \\['hexagons'\\]"):
