@@ -59,11 +59,15 @@ def gansci_discriminators() -> list[Spec]:
 
 
 METRICS = [
-    ("motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits),
+    (
+        "motif",
+        "motif hit rates at the background-FPR threshold and real p05/p10; best-score W1",
+        metrics.motif_hits,
+    ),
     ("composition", "Jensen-Shannon (nats): amino-acid and dipeptide spectra", metrics.composition),
     ("conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation),
     ("uniqueness", "fraction of distinct generated sequences", metrics.uniqueness),
-    ("novelty", "identity to the nearest training sequence vs held-out real's", metrics.novelty),
+    ("novelty", "nearest-training identity, copies, near copies vs held-out's", metrics.novelty),
     ("diversity", "mean pairwise identity, generated and real", metrics.diversity),
     ("length", "1-Wasserstein distance of sequence lengths", metrics.length),
     ("true_loglik", "log-likelihood under the family's true model", metrics.true_loglik),

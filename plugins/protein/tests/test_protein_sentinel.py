@@ -20,5 +20,5 @@ def test_protein_recipe_at_1000_steps_carries_both_motifs(tmp_path):
     exp.run(validate=False)
     v = {r.key: r.value for r in exp.validate(write_report=False)}
     assert v["hit_rate"] >= 0.6
-    assert v["motif1_hit_rate"] >= 0.6
-    assert v["motif2_hit_rate"] >= 0.6
+    assert v["motif1_hit_fpr"] >= 0.6
+    assert v["motif2_hit_fpr"] >= 0.6
