@@ -136,8 +136,8 @@ def _split(
                 break
     if count < 2:
         raise DataError(
-            f"no two sequences can be held out whole clusters at {cluster_identity:g} "
-            "identity; set data.cluster_identity=0 for a plain random split"
+            "cannot hold out two sequences without splitting a cluster at "
+            f"{cluster_identity:g} identity; set data.cluster_identity=0 for a random split"
         )
     if count < n_test:
         log.warning("held out %d sequences, not %d: the clusters did not fit", count, n_test)

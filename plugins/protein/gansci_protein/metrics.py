@@ -25,11 +25,11 @@ REAL_QUANTILES = {"p05": 0.05, "p10": 0.10}
 
 def motif_hits(samples: list[str], real: list[str], data: ProteinDataset, rng=None) -> dict:
     """Per motif, hit rates (best score at or over a threshold) of generated and real
-    sequences at several thresholds: ``fpr``, the score a fraction ``data.fpr`` of background
-    sequences reach, and ``p05``/``p10``, the real best scores' 5th/10th percentiles (real rates
-    0.95/0.90 up to ties); and ``w1``, the 1-Wasserstein distance of the generated best
-    scores to the real ones (bits). ``hit_rate`` and ``score_w1`` average over motifs.
-    Empty when the dataset has no motifs."""
+    sequences at three thresholds: ``fpr``, the score a fraction ``data.fpr`` of
+    background sequences reach, and ``p05``/``p10``, the real best scores' 5th/10th
+    percentiles (real rates 0.95/0.90 up to ties); and ``w1``, the 1-Wasserstein distance
+    of generated best scores to real ones (bits). ``hit_rate`` (at ``fpr``) and
+    ``score_w1`` average over motifs. Empty when the dataset has no motifs."""
     if not data.pwms:
         return {}
     gen, ref = data.best_scores(samples), data.best_scores(real)

@@ -7,6 +7,8 @@ from gansci_protein.alphabet import to_codes
 from gansci_protein.fasta import read_fasta
 from gansci_protein.identity import identity_clusters, nearest_identity
 
+from gansci.plugin import DataError
+
 
 @pytest.fixture
 def own_cache(tmp_path, monkeypatch):
@@ -46,6 +48,13 @@ def test_split_holds_out_whole_clusters_and_no_near_copy_of_training(own_cache):
     # the plain row split holds out near copies of training sequences
     train, test = D._split(codes, 0.2, seed=0, cluster_identity=0)
     assert nearest_identity(codes[test], codes[train]).max() >= 0.9
+
+
+def test_a_family_of_one_cluster_cannot_be_split_by_clusters(own_cache):
+    codes = np.zeros((5, 10), dtype=np.int64)  # five identical sequences
+    with pytest.raises(DataError, match="cluster_identity=0"):
+        D._split(codes, 0.4, seed=0, cluster_identity=0.8)
+    assert len(D._split(codes, 0.4, seed=0, cluster_identity=0)[1]) == 2
 
 
 def test_bundled_family_has_no_two_members_80pct_identical_so_its_split_is_the_permutation():
