@@ -15,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from gansci.errors import ConfigError
+from gansci.files import atomic_write
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -59,12 +60,14 @@ class TrainConfig:
     lr: float = 2e-4
     betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
     weight_decay: float = 0.0
-    lr_schedule: str = "constant"  # constant | linear (decay to zero at the last step)
+    # constant | linear: decay to zero at the last step (resumed to more steps: from the
+    # factor reached, to zero at the new last step)
+    lr_schedule: str = "constant"
     grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
     players: dict[str, PlayerConfig] = field(default_factory=dict)
     optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd
     ema: float = 0.0  # decay of the generators' weight average; 0 turns it off
-    log_every: int = 100
+    log_every: int = 0  # log (and draw curves) every this many steps; 0: steps // 100
     eval_every: int = 0  # evaluate eval_metrics every this many steps; 0 turns it off
     eval_metrics: list[str] = field(default_factory=list)
     checkpoint_every: int = 500
@@ -76,6 +79,11 @@ class TrainConfig:
     amp: bool = False  # bf16 autocast of the training step
     compile: bool = False  # torch.compile the game's networks (D eager under a penalty)
     progress: bool = True
+
+    @property
+    def log_interval(self) -> int:
+        """Steps between log records: ``log_every``, or about 100 records a run when 0."""
+        return self.log_every or max(1, self.steps // 100)
 
     def player(self, name: str) -> PlayerConfig:
         """``name``'s settings with every unset field taken from this section."""
@@ -134,7 +142,7 @@ class ExperimentConfig:
         return tomli_w.dumps(self.to_dict())
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_toml())
+        atomic_write(path, self.to_toml())
 
 
 # -- overrides ------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 import math
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -25,9 +26,10 @@ from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
 from gansci.engine import checkpoint
 from gansci.engine.game import Game, GameContext
-from gansci.engine.player import check_settings
+from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
-from gansci.errors import CheckpointError, ConfigError, GansciError
+from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
+from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
@@ -35,6 +37,29 @@ from gansci.report import MetricValue
 from gansci.report import write_report as _write_report
 
 log = logging.getLogger(__name__)
+
+#: What ``resume`` may change: everything else was built into the checkpoint.
+RESUMABLE = (
+    "train.steps",
+    "train.log_every",
+    "train.eval_every",
+    "train.checkpoint_every",
+    "train.keep_checkpoints",
+    "train.progress",
+    "device",
+)
+NORMALIZATION = "normalization.json"
+#: What a run writes into its folder; ``run(force=True)`` removes these and nothing else.
+OUTPUTS = (
+    "config.toml",
+    NORMALIZATION,
+    "metrics.jsonl",
+    "checkpoints",
+    "samples",
+    "figures",
+    "report.md",
+    "validation.json",
+)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -67,6 +92,8 @@ class Experiment:
         self.device = resolve_device(config.device)
         self._data: Dataset | None = None
         self._game: Game | None = None
+        self._stored_normalization: list[dict[str, Any]] | None = None
+        self.data_changed = ""  # how the data differs from the stored normalisation's
         self._params = self._check()
 
     # -- construction ---------------------------------------------------------------------
@@ -101,7 +128,8 @@ class Experiment:
     ) -> Experiment:
         """A finished or interrupted run, rebuilt from its folder's config.toml, with the
         weights sampling uses (the selected ones under ``train.select_metric``, else the
-        last checkpoint's) restored."""
+        last checkpoint's) restored, and the data standardised as stored in the folder's
+        normalization.json (a warning says if the data has changed since)."""
         run_dir = Path(run_dir)
         path = run_dir / "config.toml"
         if not path.is_file():
@@ -110,6 +138,7 @@ class Experiment:
         if overrides:
             cfg = ExperimentConfig.from_dict(merge(cfg.to_dict(), migrate(overrides)), str(path))
         exp = cls(cfg, run_dir, registry)
+        exp._stored_normalization = read_normalization(run_dir)
         exp.restore()
         return exp
 
@@ -119,9 +148,17 @@ class Experiment:
         checked: dict[str, Any] = {}
         if not cfg.data.name:
             raise ConfigError(f"[data] needs a name; known datasets: {reg.names('datasets')}")
-        checked["data"] = check_params(
-            reg.get("datasets", cfg.data.name).factory, cfg.data.params, "data"
-        )
+        data_factory = reg.get("datasets", cfg.data.name).factory
+        if "path" in cfg.data.params and "path" not in inspect.signature(data_factory).parameters:
+            readers = [
+                n for n in reg.names("datasets")
+                if "path" in inspect.signature(reg.get("datasets", n).factory).parameters
+            ]  # fmt: skip
+            raise ConfigError(
+                f"data.path: dataset {cfg.data.name!r} reads no file; choose one that does with "
+                f"--set data.name=NAME ({', '.join(readers)})"
+            )
+        checked["data"] = check_params(data_factory, cfg.data.params, "data")
         if not cfg.game.name:
             raise ConfigError(f"[game] needs a name; known games: {reg.names('games')}")
         game_cls = reg.get("games", cfg.game.name).factory
@@ -166,9 +203,11 @@ class Experiment:
             if net.packing > 1 and kind != "discriminators":
                 raise ConfigError(f"{section}.packing: only a discriminator judges packed samples")
         t = cfg.train
-        for key in ("steps", "batch_size", "log_every", "checkpoint_every", "keep_checkpoints"):
+        for key in ("steps", "batch_size", "checkpoint_every", "keep_checkpoints"):
             if getattr(t, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
+        if t.log_every < 0:
+            raise ConfigError(f"train.log_every must be >= 0 (0: steps // 100), got {t.log_every}")
         if not 0 <= t.ema < 1:
             raise ConfigError(f"train.ema must be in [0, 1), got {t.ema}")
         check_settings(t.player(""), t.optimizer, "train")
@@ -195,6 +234,13 @@ class Experiment:
                 if isinstance(exc, GansciError):
                     raise
                 raise ConfigError(f"dataset {spec.name!r}: {exc}") from exc
+            if self._stored_normalization is not None:
+                self.data_changed = data.adopt_normalization(self._stored_normalization)
+                if self.data_changed:
+                    log.warning(
+                        "%s: the data differs from what this run was trained on (%s); "
+                        "samples use the stored normalisation", self.run_dir, self.data_changed,
+                    )  # fmt: skip
             self._data = data.to(self.device)
         return self._data
 
@@ -288,46 +334,124 @@ class Experiment:
 
     # -- training ---------------------------------------------------------------------------
 
-    def run(self, validate: bool = True) -> Experiment:
-        """Train from scratch into the run folder, then (by default) validate."""
+    def run(self, validate: bool = True, force: bool = False) -> Experiment:
+        """Train from scratch into the run folder, then (by default) validate. A folder
+        that is not empty is refused unless ``force``, which replaces a previous run's
+        outputs there (:data:`OUTPUTS`) and leaves any other file alone."""
+        self._check_new_run(force)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with RunLock(self.run_dir):
+            self._create_run_dir(force)
+            return self._fit(resume=None, validate=validate)
+
+    def _check_new_run(self, force: bool = False) -> None:
+        """Name the run folder if unnamed, refuse one that is busy or not empty (unless
+        ``force``), build the game: everything checked before the first file is written."""
         if self.run_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = (
                 Path("runs") / f"{self.config.recipe or 'run'}-seed{self.config.seed}-{stamp}"
             )
+        self._check_out_dir(force)
+        _ = self.game
+
+    def _create_run_dir(self, force: bool = False) -> None:
+        """The run folder's first files: config.toml and normalization.json (a previous
+        run's outputs removed first when ``force``)."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUTS if force else ():
+            _remove(self.run_dir / name)
+        self.config.write(self.run_dir / "config.toml")
+        write_normalization(self.run_dir, self.data)
+        (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
+
+    def _check_out_dir(self, force: bool) -> None:
+        out = self.run_dir
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"--out {out}: is a file, not a folder; choose a folder")
+        pid = holder(out)
+        if pid is not None:
+            raise busy_error(out, pid)
+        if force or not out.exists() or not any(out.iterdir()):
+            return
         if self._latest_checkpoint() is not None:
             raise ConfigError(
-                f"{self.run_dir} already holds a run; continue it with `gansci resume "
-                f"{self.run_dir}` or choose another --out"
+                f"{out} already holds a run; continue it with `gansci resume {out}`, choose "
+                "another --out, or pass --force to replace it"
             )
-        _ = self.game  # built (and so checked) before the first file is written
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.config.write(self.run_dir / "config.toml")
-        (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
-        return self._fit(resume=None, validate=validate)
+        raise ConfigError(
+            f"--out {out}: the folder is not empty; choose a new or empty folder, or pass "
+            "--force to train into it"
+        )
 
     def resume(self, validate: bool = True) -> Experiment:
-        """Continue from the last checkpoint up to ``config.train.steps``."""
+        """Continue from the last checkpoint up to ``config.train.steps``. Only the
+        :data:`RESUMABLE` fields may differ from the folder's config.toml; every change is
+        checked against the checkpoint before config.toml is rewritten. A linear schedule
+        extended to more steps decays from the factor it had reached to zero at the new
+        last step."""
         last = self._latest_checkpoint()
         if last is None:
             raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
-        _ = self.game
-        self.config.write(self.run_dir / "config.toml")
-        return self._fit(resume=last, validate=validate)
+        self._check_resume(checkpoint.load(last, self.device), last)
+        with RunLock(self.run_dir):
+            if self._latest_checkpoint() != last:
+                raise CheckpointError(
+                    f"{self.run_dir}: its last checkpoint changed while resume was checking it; "
+                    "run resume again"
+                )
+            self.config.write(self.run_dir / "config.toml")
+            return self._fit(resume=last, validate=validate)
+
+    def _check_resume(self, state: dict[str, Any], last: Path) -> None:
+        """Every change a resume makes, checked against the folder and the checkpoint."""
+        stored = ExperimentConfig.from_toml(self.run_dir / "config.toml").to_dict()
+        check_resumable(_changed_keys(stored, self.config.to_dict()))
+        done, steps = int(state["step"]), self.config.train.steps
+        if steps < done:
+            raise ConfigError(
+                f"train.steps={steps} is fewer than the {done} steps {self.run_dir} has "
+                f"already trained; give train.steps >= {done}"
+            )
+        for name, schedule in state.get("schedulers", {}).items():
+            lr = self.config.train.player(name).lr
+            if any(base != lr for base in schedule.get("base_lrs", [lr])):
+                raise ConfigError(
+                    f"train.players.{name}.lr: config.toml says {lr:g}, the checkpoint was "
+                    f"trained with {schedule['base_lrs'][0]:g}; the learning rate cannot "
+                    "change on resume"
+                )
+            if steps > done and reached_factor(schedule, done) == 0:
+                raise ConfigError(
+                    f"train.steps={steps}: player {name}'s linear learning-rate schedule reached "
+                    f"zero at step {done}, so more steps would not move its weights; start a "
+                    "new run with more steps instead"
+                )
+        try:
+            self.game.load_state_dict(state["game"])
+        except RuntimeError as exc:
+            raise CheckpointError(
+                f"{last}: its weights do not fit the networks of {self.run_dir}/config.toml"
+            ) from exc
+        if self.data_changed:
+            raise DataError(
+                f"{self.run_dir}: the data differs from what this run was trained on "
+                f"({self.data_changed}); resuming would train on other data"
+            )
 
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
-        trainer = Trainer(
-            self.config.train,
-            self.run_dir,
-            seed=self.config.seed,
-            evaluate=self._evaluate,
-        )
+        trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
+        return self._finish(trainer.step, validate)
+
+    def _trainer(self) -> Trainer:
+        return Trainer(self.config.train, self.run_dir, self.config.seed, self._evaluate)
+
+    def _finish(self, step: int, validate: bool) -> Experiment:
+        """After training to ``step``: the final samples, then (if asked) validation."""
         folder = self.run_dir / "samples"
         for label, fake, _, _ in self._validation_sets(1000):
-            self.write_samples(
-                fake, folder / "-".join(filter(None, [f"step-{trainer.step:07d}", label]))
-            )
+            self.write_samples(fake, folder / "-".join(filter(None, [f"step-{step:07d}", label])))
         if validate:
             self.validate()
         return self
@@ -341,15 +465,30 @@ class Experiment:
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
         return self.game.generate(n, generator=g)
 
-    def sample(self, n: int, seed: int | None = None) -> Any:
-        """``n`` generated samples in the domain's natural form (arrays, sequences, ...)."""
+    def sample(self, n: int, seed: int | None = None, standardized: bool = False) -> Any:
+        """``n`` generated samples in the domain's natural form (arrays, sequences, ...) and
+        the data's own units; ``standardized``: in the units the model works in."""
+        if n < 1:
+            raise ConfigError(f"number of samples must be at least 1, got {n}")
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        batch = self.generate(n, seed=self.config.seed if seed is None else seed)
-        return self.data.decode(batch, generator=g)
+        batch = self.game.generate(n, generator=g)
+        return self._decode(batch, g, None, standardized)  # the latents' stream, continued
 
-    def translate(self, x: Any, direction: str | None = None, seed: int | None = None) -> Any:
+    def _decode(self, batch: Any, g: torch.Generator, view: str | None, standardized: bool) -> Any:
+        if standardized and self.data.scales:  # data that is not standardised: as it is
+            return self.data.decode(batch, generator=g, view=view, standardized=True)
+        return self.data.decode(batch, generator=g, view=view)
+
+    def translate(
+        self,
+        x: Any,
+        direction: str | None = None,
+        seed: int | None = None,
+        standardized: bool = False,
+    ) -> Any:
         """Samples ``x`` of the direction's source view (natural form, e.g. read from a
-        file) translated into its target view, in natural form."""
+        file) translated into its target view, in natural form (``standardized``: in the
+        model's units)."""
         game, data = self.game, self.data
         direction = direction or (game.directions[0] if game.directions else "")
         if direction not in game.directions:
@@ -359,9 +498,11 @@ class Experiment:
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
         with torch.no_grad():
             out = game.translate(data.encode(x, view=source), direction)
-        return data.decode(out, generator=g, view=target)
+        return self._decode(out, g, target, standardized)
 
-    def _format(self, suffix: str) -> Any:
+    def sample_format(self, suffix: str) -> Any:
+        """The sample format for a file suffix; an unknown one is an error listing those
+        this data has."""
         formats = self.registry.for_domains("formats", self.data.domains)
         for spec in formats:
             if spec.suffix == suffix:
@@ -369,23 +510,29 @@ class Experiment:
         valid = ", ".join(s.suffix for s in formats) or "none"
         raise ConfigError(f"no sample format {suffix!r} for this data; valid: {valid}")
 
-    def write_samples(self, samples: Any, path: str | Path) -> Path:
-        """Write samples in the format named by ``path``'s suffix (the domain's first
-        format when it has none)."""
+    def sample_path(self, path: str | Path) -> Path:
+        """``path`` with the domain's first format's suffix when it has none; a suffix of no
+        format of this data is an error."""
         path = Path(path)
         if not path.suffix:
-            fmt = self.registry.for_domains("formats", self.data.domains)[0]
-            path = path.with_suffix(fmt.suffix)
-        fmt = self._format(path.suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fmt.write(samples, str(path))
+            first = self.registry.for_domains("formats", self.data.domains)[0]
+            path = path.with_suffix(first.suffix)
+        self.sample_format(path.suffix)
+        return path
+
+    def write_samples(self, samples: Any, path: str | Path) -> Path:
+        """Write samples atomically in the format named by ``path``'s suffix (the domain's
+        first format when it has none)."""
+        path = self.sample_path(path)
+        with atomic_path(path) as tmp:
+            self.sample_format(path.suffix).write(samples, str(tmp))
         return path
 
     def read_samples(self, path: str | Path, view: str | None = None) -> Any:
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"{path}: no such samples file")
-        return self._format(path.suffix).read(str(path))
+        return self.sample_format(path.suffix).read(str(path))
 
     def resolved_toml(self) -> str:
         """The config as TOML with every default filled in: the dataset's, each network's
@@ -449,8 +596,8 @@ class Experiment:
             figures = self.registry.for_domains("figures", data.domains)
             if figures:
                 path = self.run_dir / "figures" / "steps" / f"step-{step:07d}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                figures[0].fn(fake, real, data, str(path))
+                with atomic_path(path) as tmp:
+                    figures[0].fn(fake, real, data, str(tmp))
         for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
             values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
@@ -467,9 +614,9 @@ class Experiment:
         game = self.game
         if not game.directions:
             fake = self.sample(n_samples, seed=seed) if samples is None else samples
-            return [
-                ("", fake, data.decode(data.split("test", n)), data.decode(data.split("train", n)))
-            ]
+            real = data.decode(data.split("test", n))
+            _check_like(fake, real)
+            return [("", fake, real, data.decode(data.split("train", n)))]
         if samples is not None:
             raise ConfigError(
                 "a translation game is validated on its own translations of held-out inputs; "
@@ -491,10 +638,17 @@ class Experiment:
             )
         return sets
 
-    def validate(self, samples: Any = None, write_report: bool = True) -> list[MetricValue]:
+    def validate(
+        self, samples: Any = None, write_report: bool = True, report: str | Path | None = None
+    ) -> list[MetricValue]:
         """Every metric of the data's domains on generated vs held-out real samples, each
         beside its real-vs-real baseline (training vs held-out samples of equal size); for
-        a translation game, per direction on the translations of held-out inputs."""
+        a translation game, per direction on the translations of held-out inputs.
+
+        The report goes to ``report`` (``STEM.report.md``, its numbers beside it in
+        ``STEM.validation.json``, its figures in ``STEM.figures/``), by default the run's
+        report.md, or nowhere when ``samples`` are given: a report on given samples is
+        written only where asked, never over the run's own."""
         data, cfg = self.data, self.config.validate
         rows: list[MetricValue] = []
         specs = self._metric_specs(cfg.metrics)
@@ -506,21 +660,102 @@ class Experiment:
                 base = _as_dict(
                     name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
                 )
-                rows += [MetricValue(name, k, v, base.get(k, math.nan)) for k, v in value.items()]
-        if write_report and self.run_dir is not None:
-            figures = {}
-            for label, fake, real, _ in sets:
-                for spec in self.registry.for_domains("figures", data.domains):
-                    stem = "-".join(filter(None, [spec.name, label]))
-                    path = self.run_dir / "figures" / f"{stem}.png"
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    spec.fn(fake, real, data, str(path))
-                    figures[" ".join(filter(None, [spec.description, label]))] = path
-            (self.run_dir / "validation.json").write_text(
-                json.dumps([asdict(r) for r in rows], indent=1)
-            )
-            _write_report(self.run_dir, self.config, rows, figures)
+                for k, v in value.items():
+                    b = base.get(k, math.nan)
+                    target = spec.targets.get(k)
+                    verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
+                    rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
+        if report is None and samples is None and self.run_dir is not None:
+            report = self.run_dir / "report.md"
+        if write_report and report is not None:
+            generated = f"{len(samples)} given samples" if samples is not None else ""
+            self._save_report(Path(report), rows, sets, generated)
         return rows
+
+    def _save_report(self, out: Path, rows: list[MetricValue], sets: list, generated: str) -> None:
+        """The report ``out`` with its figures and validation numbers (see :meth:`validate`)."""
+        figures_dir, numbers = out.with_name("figures"), out.with_name("validation.json")
+        if self.run_dir is None or out != self.run_dir / "report.md":
+            stem = out.name.removesuffix(".md").removesuffix(".report")
+            figures_dir = out.with_name(f"{stem}.figures")
+            numbers = out.with_name(f"{stem}.validation.json")
+        figures = {}
+        for label, fake, real, _ in sets:
+            for spec in self.registry.for_domains("figures", self.data.domains):
+                path = figures_dir / f"{'-'.join(filter(None, [spec.name, label]))}.png"
+                with atomic_path(path) as tmp:
+                    spec.fn(fake, real, self.data, str(tmp))
+                figures[" ".join(filter(None, [spec.description, label]))] = path
+        atomic_write(numbers, json.dumps([asdict(r) for r in rows], indent=1))
+        _write_report(out, self.run_dir, self.config, rows, figures, figures_dir, generated)
+
+
+def check_resumable(keys: list[str]) -> None:
+    """A ConfigError naming the first of the dotted config ``keys`` that resume cannot
+    change, and those it can."""
+    fixed = sorted(k for k in keys if k not in RESUMABLE)
+    if fixed:
+        raise ConfigError(
+            f"{fixed[0]} cannot change on resume (the checkpoint was trained with it); "
+            f"resume can change: {', '.join(RESUMABLE)}"
+        )
+
+
+def dotted_keys(tree: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys of the leaves of a nested mapping (``--set`` overrides)."""
+    keys = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            keys += dotted_keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def read_normalization(run_dir: Path) -> list[dict[str, Any]] | None:
+    """The standardisation stored in a run folder; None for folders written without one."""
+    path = run_dir / NORMALIZATION
+    if not path.is_file():
+        return None
+    try:
+        return list(json.loads(path.read_text())["leaves"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{path}: unreadable normalisation ({exc})") from None
+
+
+def write_normalization(run_dir: Path, data: Dataset) -> None:
+    note = "model units = (data units - mean) / std, per feature (the leaf's last axis)"
+    content = {"note": note, "leaves": data.normalization()}
+    atomic_write(run_dir / NORMALIZATION, json.dumps(content, indent=1) + "\n")
+
+
+def _check_like(samples: Any, real: Any) -> None:
+    """Given samples of another shape than the data's are an error, not a deep traceback."""
+    arrays = isinstance(samples, np.ndarray) and isinstance(real, np.ndarray)
+    if arrays and (samples.ndim != real.ndim or samples.shape[1:] != real.shape[1:]):
+        raise DataError(
+            f"the samples have shape {samples.shape}; this run's samples have shape "
+            f"(n, {', '.join(map(str, real.shape[1:]))})"
+        )
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _changed_keys(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys whose values differ between two nested config mappings."""
+    changed = []
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, Mapping) and isinstance(y, Mapping):
+            changed += _changed_keys(x, y, f"{prefix}{key}.")
+        elif x != y:
+            changed.append(f"{prefix}{key}")
+    return changed
 
 
 def _spread(batch: Any) -> float:

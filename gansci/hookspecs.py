@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pluggy
 
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.specs import CommandSpec, FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
 
 hookspec = pluggy.HookspecMarker("gansci")
 hookimpl = pluggy.HookimplMarker("gansci")
@@ -105,3 +105,9 @@ def gansci_formats() -> list[FormatSpec]:
 @hookspec
 def gansci_figures() -> list[FigureSpec]:
     """Figures for the validation report, drawn from generated and real samples."""
+
+
+@hookspec
+def gansci_commands() -> list[CommandSpec]:
+    """Subcommands of the ``gansci`` command line (``gansci impute ...``), for work that is
+    the plugin's own. A name the core uses is refused; the core never imports a plugin."""

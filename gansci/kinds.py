@@ -48,8 +48,13 @@ def allows(kind: Kind, op: Op) -> bool:
     return op in ALLOWED[kind]
 
 
+def leaf_name(path: tuple) -> str:
+    """A leaf's name in messages and stored files: its key path, ``<batch>`` for a tensor."""
+    return keystr(path) or "<batch>"
+
+
 def _paths(tree: Any) -> list[tuple[str, Any]]:
-    return [(keystr(path) or "<batch>", leaf) for path, leaf in tree_flatten_with_path(tree)[0]]
+    return [(leaf_name(path), leaf) for path, leaf in tree_flatten_with_path(tree)[0]]
 
 
 def align(batch: Batch, kinds: Kinds) -> Kinds:

@@ -33,7 +33,15 @@ from gansci.hookspecs import hookimpl
 from gansci.kinds import Kind, Op, allows
 from gansci.metrics import c2st, energy_distance, mmd, prdc, sliced_wasserstein
 from gansci.nets.mlp import MLP, MLPDiscriminator, MLPGenerator, activation
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.specs import (
+    CommandSpec,
+    FigureSpec,
+    FormatSpec,
+    MetricSpec,
+    RecipeSpec,
+    Spec,
+    Target,
+)
 
 __all__ = [
     "LOSSES",
@@ -41,6 +49,7 @@ __all__ = [
     "PENALTIES",
     "Batch",
     "CheckpointError",
+    "CommandSpec",
     "ConfigError",
     "DataError",
     "Dataset",
@@ -63,6 +72,7 @@ __all__ = [
     "Spec",
     "StandardGame",
     "StandardOptions",
+    "Target",
     "activation",
     "allows",
     "batch_len",
@@ -77,9 +87,18 @@ __all__ = [
     "mmd",
     "prdc",
     "read_array",
+    "recipe_figures",
     "sliced_wasserstein",
     "split_train_test",
 ]
+
+
+def recipe_figures(*args, **kwargs):
+    """A recipe trained and validated (:func:`gansci.testing.recipe_figures`), for target
+    tests and sentinels; imported lazily like :func:`check_plugin`."""
+    from gansci.testing import recipe_figures as figures
+
+    return figures(*args, **kwargs)
 
 
 def check_plugin(*args, **kwargs):

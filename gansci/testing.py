@@ -127,3 +127,17 @@ def check_plugin(
         assert rows, f"recipe {name!r}: validation ran no metric"
         checked["recipes"].append(name)
     return checked
+
+
+def recipe_figures(
+    recipe: str, tmp_path: Path, steps: int | None = None, seed: int = 0, **sections: Any
+) -> dict[str, float]:
+    """Train ``recipe`` (for ``steps`` steps when given) on the CPU into ``tmp_path`` and
+    validate it: ``{"metric.key": value}``, what target tests and sentinels assert on."""
+    budget = {"steps": steps, "eval_every": 0} if steps else {}
+    train = {"progress": False, **budget, **sections.pop("train", {})}
+    exp = Experiment.from_recipe(
+        recipe, seed=seed, device="cpu", out=tmp_path / recipe, train=train, **sections
+    )
+    exp.run(validate=False)
+    return {f"{r.metric}.{r.key}": r.value for r in exp.validate(write_report=False)}

@@ -289,3 +289,8 @@ def test_a_generators_dict_may_order_its_leaves_its_own_way():
     noisy = add_noise(reordered, 0.5, data.kinds)
     assert torch.equal(noisy["mask"], fake["mask"]) and torch.equal(noisy["adj"], fake["adj"])
     assert torch.equal(pack(reordered, 2, data.kinds)["adj"], pack(fake, 2, data.kinds)["adj"])
+
+
+def test_samples_without_a_feature_axis_are_refused_at_construction():
+    with pytest.raises(DataError, match=r"shape \(50,\): samples need a feature axis"):
+        Dataset(torch.randn(50), torch.randn(10))

@@ -16,6 +16,7 @@ from gansci.plugin import (
     RecipeSpec,
     Spec,
     StandardGame,
+    Target,
     c2st,
     energy_distance,
     hookimpl,
@@ -109,18 +110,25 @@ def gansci_metrics() -> list[MetricSpec]:
             "k-NN classifier two-sample test: accuracy (0.5 = indistinguishable), p-value",
             lambda x, y, data, rng: c2st(_flat(x), _flat(y), rng),
             VECTOR,
+            {"c2st_accuracy": Target("at_most", 0.58)},
         ),
         MetricSpec(
             "prdc",
             "precision, recall, density, coverage (k=5 neighbours); ≤5,000 a side",
             lambda x, y, data, rng: prdc(_flat(y, rng), _flat(x, rng)),
             VECTOR,
+            {"coverage": Target("at_least", 0.90)},
         ),
         MetricSpec(
             "modes",
             "modes captured, high-quality fraction, reverse KL (VEEGAN/PacGAN protocol)",
             mixtures.mode_statistics,
             ("mixture",),
+            {  # the mode-collapse benchmarks' targets (VEEGAN / PacGAN protocol)
+                "modes": Target("within", 0),
+                "high_quality": Target("at_least", 0.95),
+                "reverse_kl": Target("at_most", 0.02),
+            },
         ),
     ]
 
@@ -164,7 +172,6 @@ def _mixture_recipe(dataset: str, description: str) -> RecipeSpec:
                 "betas": [0.5, 0.999],
                 "lr_schedule": "linear",
                 "ema": 0.999,
-                "log_every": 500,
                 "eval_every": 5000,
                 "eval_metrics": ["modes"],
                 "checkpoint_every": 5000,

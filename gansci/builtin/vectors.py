@@ -14,17 +14,16 @@ from gansci.plugin import Dataset, Kind, Op, allows, read_array, split_train_tes
 def vectors(
     path: str = "", test_fraction: float = 0.2, standardize: bool = True, seed: int = 0
 ) -> Dataset:
-    """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``)."""
+    """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``), standardised
+    for the model by default; samples come back in the file's units."""
     if not path:
         from gansci.plugin import ConfigError
 
         raise ConfigError("dataset 'vectors' reads a file: give it with --set data.path=FILE")
     a = read_array(path, min_rows=4)
-    if standardize:
-        std = a.std(0)
-        a = (a - a.mean(0)) / np.where(std > 0, std, 1.0)
-    train, test = split_train_test(torch.tensor(a, dtype=torch.float32), test_fraction, seed)
-    return Dataset(train, test, domains=("vector",))
+    dtype = torch.float64 if standardize else torch.float32
+    train, test = split_train_test(torch.tensor(a, dtype=dtype), test_fraction, seed)
+    return Dataset(train, test, domains=("vector",), standardize=standardize)
 
 
 def write_npy(samples: np.ndarray, path: str) -> None:

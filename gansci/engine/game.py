@@ -13,7 +13,8 @@ from torch.utils._pytree import tree_map
 
 from gansci.data import Batch, Dataset, batch_len, concat
 from gansci.engine.losses import LOSSES, Loss, clip_weights_
-from gansci.engine.penalties import PENALTIES, Penalty
+from gansci.engine.penalties import PENALTIES, Penalty, with_input_grad
+from gansci.engine.stacked import per_seed, seed_mean, seeds_of
 from gansci.errors import ConfigError
 from gansci.kinds import add_noise
 
@@ -61,7 +62,8 @@ class Game(nn.Module):
     It is built by :meth:`build` from a :class:`GameContext` and its options, and
     implements :meth:`players`, :meth:`step` and :meth:`generate` (and :meth:`translate`
     when it maps inputs of one view to another). As an ``nn.Module`` its state dict holds
-    every network.
+    every network. A game over stacked networks (:mod:`gansci.engine.stacked`) trains
+    ``seeds`` runs at once: its step returns one value per seed of each statistic.
     """
 
     Options: ClassVar[type] = NoOptions
@@ -69,6 +71,7 @@ class Game(nn.Module):
     generators: ClassVar[tuple[str, ...]] = ("G",)
     #: translation directions, e.g. ("A2B", "B2A"): source view, "2", target view
     directions: ClassVar[tuple[str, ...]] = ()
+    seeds = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -173,6 +176,9 @@ class StandardGame(Game):
         ctx = ctx or GameContext(data=None)  # type: ignore[arg-type]
         check_standard_options(o)
         self.G, self.D = G, D
+        self.seeds = seeds_of(G)
+        if seeds_of(D) != self.seeds:
+            raise ConfigError(f"G stacks {self.seeds} seeds but D {seeds_of(D)}: stack both alike")
         self.loss = ctx.losses(o.loss)
         if o.label_smoothing and not self.loss.smoothable:
             raise ConfigError(
@@ -231,26 +237,34 @@ class StandardGame(Game):
 
     def d_loss(self, real: Batch, fake: Batch) -> tuple[Tensor, dict[str, Tensor]]:
         """D's loss on a real and a (detached) fake batch, with every regulariser."""
-        D = self.D
+        D, seeds = self.D, self.seeds
         real_in, fake_in = self._d_in(real), self._d_in(tree_map(Tensor.detach, fake))
+        on_real = self.penalty.on_real if self.penalty is not None else None
+        if on_real is not None:  # the penalty's gradient from this forward pass on real data
+            real_in = with_input_grad(real_in, self.kinds)
         d_real, d_fake = D(real_in), D(fake_in)
-        loss = self.loss.discriminator(d_real, d_fake)
+        loss = per_seed(self.loss.discriminator, seeds, d_real, d_fake)
         if self.label_smoothing:
             # BCE against target 1 - s on real logits r adds exactly s * r (softplus identity)
-            loss = loss + self.label_smoothing * d_real.mean()
-        pen = d_real.new_zeros(())
-        if self.penalty is not None:
+            loss = loss + self.label_smoothing * seed_mean(d_real, seeds)
+        pen = torch.zeros_like(loss)
+        if on_real is not None:
+            pen = on_real(d_real, real_in, seeds)
+        elif self.penalty is not None:
             pen = self.penalty(D, real_in, fake_in, self.kinds)
+        if self.penalty is not None:
             loss = loss + self.penalty_weight * pen
         if self.consistency is not None:
-            cons = (D(self.consistency(real_in)) - d_real).pow(2).mean()
+            cons = seed_mean((D(self.consistency(real_in)) - d_real).pow(2), seeds)
             loss = loss + self.consistency_weight * cons
+        d_real, d_fake = d_real.detach(), d_fake.detach()
+        hits = seed_mean((d_real > 0).float(), seeds) + seed_mean((d_fake < 0).float(), seeds)
         stats = {
             "loss_d": loss.detach(),
             "penalty": pen.detach(),
-            "d_real": d_real.detach().mean(),
-            "d_fake": d_fake.detach().mean(),
-            "d_acc": ((d_real > 0).float().mean() + (d_fake < 0).float().mean()).detach() / 2,
+            "d_real": seed_mean(d_real, seeds),
+            "d_fake": seed_mean(d_fake, seeds),
+            "d_acc": hits / 2,
         }
         return loss, stats
 
@@ -261,7 +275,7 @@ class StandardGame(Game):
             target = D.features(self._d_in(real)).mean(0).detach()
             return (D.features(self._d_in(fake)).mean(0) - target).pow(2).sum()
         g_real = D(self._d_in(real)).detach() if self.loss.relativistic else None
-        return self.loss.generator(D(self._d_in(fake)), g_real)
+        return per_seed(self.loss.generator, self.seeds, D(self._d_in(fake)), g_real)
 
     # -- one step ------------------------------------------------------------------------
 
@@ -277,9 +291,7 @@ class StandardGame(Game):
                 real = sample_real()
                 with torch.no_grad():
                     fake = self.fake_batch(real)
-                loss_d, stats = self.d_loss(real, fake)
-                D.step(loss_d)
-                self._clip()
+                stats = self._critic_step(real, fake, D)
             loss_g = self.g_loss(real, self.fake_batch(real))
             G.step(loss_g)
         else:  # simultaneous or extragradient: both gradients at the same point
@@ -297,6 +309,14 @@ class StandardGame(Game):
                 self._clip()
         self.steps_done += 1
         return {**stats, "loss_g": loss_g.detach()}
+
+    def _critic_step(self, real: Batch, fake: Batch, D: Player) -> dict[str, Tensor]:
+        """One update of D; its loss's graph, which the player keeps, is freed on return
+        (before G's step needs the memory)."""
+        loss_d, stats = self.d_loss(real, fake)
+        D.step(loss_d)
+        self._clip()
+        return stats
 
     def _clip(self) -> None:
         if self.loss.weight_clip:

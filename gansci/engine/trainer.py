@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +21,41 @@ from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game
 from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
+from gansci.files import append_line, atomic_write, read_jsonl
 
 log = logging.getLogger(__name__)
 
 
 class MetricsLog:
-    """metrics.jsonl: one JSON object a line; only the main process writes."""
+    """metrics.jsonl: one JSON object a line, each fsynced, so a kill loses at most the
+    line being written; only the main process writes."""
 
     def __init__(self, path: Path | None, resume_step: int = 0):
         self.path = path if distributed.is_main() else None
         if self.path is not None and self.path.exists():
-            kept = [
-                line
-                for line in self.path.read_text().splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= resume_step
-            ]
-            self.path.write_text("".join(line + "\n" for line in kept))
+            kept = [line for r, line in read_jsonl(self.path) if r.get("step", 0) <= resume_step]
+            atomic_write(self.path, "".join(line + "\n" for line in kept))
 
     def write(self, record: dict[str, Any]) -> None:
         if self.path is not None:
-            with self.path.open("a") as f:
-                f.write(json.dumps(record) + "\n")
+            append_line(self.path, json.dumps(record))
 
 
 Evaluate = Callable[[Game, int], dict[str, float]]
+
+
+@dataclass
+class Window:
+    """The steps since the last log, evaluation or checkpoint step, at the next one: each
+    statistic's mean and the first step it went non-finite at (-1: none), in the order of
+    ``keys`` (with a seed axis after it for stacked seeds), and what the step is for."""
+
+    keys: list[str]
+    means: Tensor
+    bad_at: Tensor
+    is_log: bool
+    is_eval: bool
+    is_ckpt: bool
 
 
 class Trainer:
@@ -51,6 +64,7 @@ class Trainer:
     Nothing inside a step waits on the device: losses accumulate as tensors and are
     synchronised only at log, evaluation and checkpoint steps, where a non-finite loss
     stops the run before anything is written, so the last good checkpoint stays intact.
+    ``rng`` is the generator the run's random draws come from, saved with checkpoints.
     """
 
     def __init__(
@@ -68,6 +82,7 @@ class Trainer:
         self.best: float | None = None  # best value of cfg.select_metric so far
         self.bad_evals = 0  # evaluations since it last improved
         self.stopped_early = False
+        self.rng = torch.default_generator
 
     @property
     def checkpoint_dir(self) -> Path | None:
@@ -81,18 +96,13 @@ class Trainer:
                 f"the game's networks are on {weight.device} but the data is on {data.device}: "
                 "move both to one device (Experiment does so from its `device`)"
             )
-        players = {
-            name: Player(params, cfg.player(name), cfg.optimizer, cfg.steps, name)
-            for name, params in game.players().items()
-        }
+        players = self.players(game)
         if resume is not None:
             self._restore(checkpoint.load(resume, data.device), game, players)
         else:
             torch.manual_seed(self.seed + distributed.rank())
             self.step = 0
-        metrics_log = MetricsLog(
-            self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step
-        )
+        self.open_log()
 
         if cfg.compile:
             # torch.compile has no double backward, which a gradient penalty takes through D
@@ -100,7 +110,11 @@ class Trainer:
             for net in game.children():
                 if net is not game.ema and net is not penalised:
                     net.compile()
-        autocast = torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
+        autocast = (
+            torch.autocast(data.device.type, dtype=torch.bfloat16)
+            if cfg.amp
+            else contextlib.nullcontext()  # a disabled autocast costs its switches every step
+        )
 
         def sample_real(view: str | None = None) -> Any:
             return data.sample(cfg.batch_size, view=view)
@@ -109,6 +123,8 @@ class Trainer:
         acc: Tensor | None = None
         bad_at: Tensor | None = None
         n_acc = 0
+        log_every = cfg.log_interval
+        plain = cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: plain lines
         bar = tqdm(
             total=cfg.steps,
             initial=self.step,
@@ -135,40 +151,68 @@ class Trainer:
                 self.step += 1
                 bar.update()
                 done = self.step
-                is_log = done % cfg.log_every == 0 or done == cfg.steps
+                is_log = done % log_every == 0 or done == cfg.steps
                 is_eval = cfg.eval_every > 0 and done % cfg.eval_every == 0
-                is_ckpt = self.run_dir is not None and (
-                    done % cfg.checkpoint_every == 0 or done == cfg.steps
-                )
+                is_ckpt = done % cfg.checkpoint_every == 0 or done == cfg.steps
                 if not (is_log or is_eval or is_ckpt):
                     continue
-                self._check_finite(keys, bad_at)
-                record = {"step": done, "kind": "train"}
-                record.update(zip(keys, (acc / n_acc).tolist(), strict=True))
-                record.update({f"lr_{n}": p.scheduler.get_last_lr()[0] for n, p in players.items()})
+                window = Window(keys, acc / n_acc, bad_at, is_log, is_eval, is_ckpt)
                 acc.zero_()
                 n_acc = 0
-                if is_log:
-                    metrics_log.write(record)
+                self.sync(game, players, window)
+                if is_log:  # the losses on the bar, averaged over stacked seeds
+                    means = window.means.view(len(keys), -1).mean(1).tolist()
+                    shown = dict(zip(keys, means, strict=True))
+                    if plain:
+                        losses = ", ".join(
+                            f"{k} {v:.4g}" for k, v in shown.items() if k.startswith("loss")
+                        )
+                        log.info("step %d/%d: %s", done, cfg.steps, losses)
                     bar.set_postfix(
-                        {k: f"{v:.3g}" for k, v in record.items() if k.startswith("loss")}
+                        {k: f"{v:.3g}" for k, v in shown.items() if k.startswith("loss")}
                     )
-                if is_eval and self.evaluate is not None:
-                    scores = self.evaluate(game, done)
-                    metrics_log.write({"step": done, "kind": "eval", **scores})
-                    log.info("step %d: %s", done, scores)
-                    if cfg.select_metric:
-                        self._select(scores, game)
-                if (is_ckpt or self.stopped_early) and distributed.is_main():
-                    self._save(game, players)
                 if self.stopped_early:
-                    metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
-                    log.warning(
-                        "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
-                        done, cfg.select_metric, self.bad_evals, self.best,
-                    )  # fmt: skip
                     break
         return game
+
+    def players(self, game: Game) -> dict[str, Player]:
+        """The game's players, each with its optimiser and schedule from the config."""
+        cfg = self.cfg
+        return {
+            name: Player(params, cfg.player(name), cfg.optimizer, cfg.steps, name, game.seeds)
+            for name, params in game.players().items()
+        }
+
+    def open_log(self) -> None:
+        """metrics.jsonl, without the records of steps after the current one."""
+        path = self.run_dir / "metrics.jsonl" if self.run_dir else None
+        self.metrics_log = MetricsLog(path, self.step)
+
+    def sync(self, game: Game, players: dict[str, Player], window: Window) -> None:
+        """At a log, evaluation or checkpoint step: check that the losses stayed finite,
+        then log their means, evaluate, keep the best weights and save, as the ``window``
+        and the config say."""
+        cfg, done = self.cfg, self.step
+        self._check_finite(window.keys, window.bad_at)
+        record = {"step": done, "kind": "train"}
+        record.update(zip(window.keys, window.means.tolist(), strict=True))
+        record.update({f"lr_{n}": p.scheduler.get_last_lr()[0] for n, p in players.items()})
+        if window.is_log:
+            self.metrics_log.write(record)
+        if window.is_eval and self.evaluate is not None:
+            scores = self.evaluate(game, done)
+            self.metrics_log.write({"step": done, "kind": "eval", **scores})
+            log.info("step %d: %s", done, scores)
+            if cfg.select_metric:
+                self._select(scores, game)
+        if (window.is_ckpt or self.stopped_early) and self.run_dir and distributed.is_main():
+            self._save(game, players)
+        if self.stopped_early:
+            self.metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
+            log.warning(
+                "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
+                done, cfg.select_metric, self.bad_evals, self.best,
+            )  # fmt: skip
 
     def _select(self, scores: dict[str, float], game: Game) -> None:
         """Keep checkpoints/best.pt at the best value of ``select_metric``; count patience."""
@@ -213,7 +257,7 @@ class Trainer:
             "selection": {"bad_evals": self.bad_evals}
             | ({"best": self.best} if self.best is not None else {}),
             "rng": {
-                "torch": torch.get_rng_state(),
+                "torch": self.rng.get_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
             },
         }
@@ -224,7 +268,7 @@ class Trainer:
         for name, player in players.items():
             player.optimizer.load_state_dict(state["optimizers"][name])
             player.scheduler.load_state_dict(state["schedulers"][name])
-        torch.set_rng_state(state["rng"]["torch"].cpu())
+        self.rng.set_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
         self.step = int(state["step"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gansci.plugin import FigureSpec, MetricSpec, RecipeSpec, Spec, hookimpl, mmd
+from gansci.plugin import FigureSpec, MetricSpec, RecipeSpec, Spec, Target, hookimpl, mmd
 from gansci_lorenz import datasets, dynamics, figures, measures, vae
 
 ATTRACTOR = ("attractor",)
@@ -76,12 +76,14 @@ def gansci_metrics() -> list[MetricSpec]:
             "correlation dimension on the real scaling region (same radii), jackknife SE",
             lambda x, y, data, rng: measures.d2_compare(x, y),
             ATTRACTOR,
+            {"d2_gap": Target("at_most", 0.1)},
         ),
         MetricSpec(
             "attractor",
             "off-attractor mass, coverage (99th pct real NN radius), occupancy JS (bits)",
             lambda x, y, data, rng: measures.attractor_metrics(x, y),
             ATTRACTOR,
+            {"off_attractor": Target("at_most", 0.02), "coverage": Target("at_least", 0.95)},
         ),
         MetricSpec(
             "mmd_2k",
@@ -154,7 +156,6 @@ def recipe_config(
             # decayed to zero so the last steps settle on the attractor
             "lr_schedule": "linear",
             "ema": 0.999,
-            "log_every": 500,
             "checkpoint_every": 5000,
         },
         "validate": {"n_samples": 50_000, "metrics": VALIDATE_METRICS},

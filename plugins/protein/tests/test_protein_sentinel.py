@@ -2,7 +2,7 @@
 engine or the recipe fails `make test` (the full targets are in
 test_protein_targets_slow.py)."""
 
-from gansci import Experiment
+from gansci.plugin import recipe_figures
 
 
 def test_protein_recipe_at_1000_steps_carries_both_motifs(tmp_path):
@@ -10,16 +10,8 @@ def test_protein_recipe_at_1000_steps_carries_both_motifs(tmp_path):
     # 0.81; real 0.97 / 0.95); at the real 10th percentile 0.76 / 0.69 (real 0.90); the
     # recipe's 8000 steps leave its first 1000 unchanged. At 500 steps motif 2 was still
     # at 0.18 (benchmarks/RESULTS.md, "Target sentinels").
-    exp = Experiment.from_recipe(
-        "protein",
-        seed=0,
-        device="cpu",
-        out=tmp_path / "run",
-        train={"steps": 1000, "progress": False},
-        validate={"n_samples": 1000, "metrics": ["protein_motif"]},
-    )
-    exp.run(validate=False)
-    v = {r.key: r.value for r in exp.validate(write_report=False)}
-    assert v["hit_rate"] >= 0.6
-    assert v["motif1_hit_fpr"] >= 0.6
-    assert v["motif2_hit_fpr"] >= 0.6
+    validate = {"n_samples": 1000, "metrics": ["protein_motif"]}
+    v = recipe_figures("protein", tmp_path, 1000, validate=validate)
+    assert v["protein_motif.hit_rate"] >= 0.6
+    assert v["protein_motif.motif1_hit_fpr"] >= 0.6
+    assert v["protein_motif.motif2_hit_fpr"] >= 0.6
