@@ -113,12 +113,13 @@ def novelty(samples: list[str], real: list[str], data: ProteinDataset, rng=None)
     the fraction of exact copies (``copies``) and of near copies, at least 90% identical
     (``near_copies_90``), each beside the held-out real sequences' own (``real_*``, the
     baseline of :func:`memorisation_ok`); the excess of the medians (a model that copies
-    its training set raises it)."""
+    its training set raises it); ``memorisation_ok`` is :func:`memorisation_ok` of these, 1
+    or 0."""
     train = _train_codes(data)
     train_set = set(data.decode(data.split("train")))
     gen = nearest_identity(_residue_codes(samples, data), train)
     ref = nearest_identity(_residue_codes(real, data), train)
-    return {
+    out = {
         "nn_identity": float(np.median(gen)),
         "real_nn_identity": float(np.median(ref)),
         "nn_identity_excess": float(np.median(gen) - np.median(ref)),
@@ -127,6 +128,7 @@ def novelty(samples: list[str], real: list[str], data: ProteinDataset, rng=None)
         "near_copies_90": float(np.mean(gen >= NEAR_COPY_IDENTITY)),
         "real_near_copies_90": float(np.mean(ref >= NEAR_COPY_IDENTITY)),
     }
+    return out | {"memorisation_ok": float(memorisation_ok(out))}
 
 
 def memorisation_ok(values: dict, baseline: dict | None = None) -> bool:

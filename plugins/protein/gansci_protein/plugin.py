@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+
 from gansci.plugin import (
     FigureSpec,
     FormatSpec,
@@ -82,13 +85,49 @@ METRICS = [
 ]
 
 
-#: the family targets (plugins/protein/README.md): motifs within 5 points of real, spectra
-#: close, no copies beyond what held-out real sequences show, real diversity
+class PatternTargets(Mapping[str, Target]):
+    """Targets keyed by regular expressions: a value key gets the target of the first one
+    it fully matches, so that keys named after a dataset's motifs (``motif2_hit_p10``,
+    named by the user's motif file for their own data) get theirs."""
+
+    def __init__(self, targets: dict[str, Target]) -> None:
+        self._targets = targets
+
+    def __getitem__(self, key: str) -> Target:
+        for pattern, target in self._targets.items():
+            if re.fullmatch(pattern, key):
+                return target
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+
+#: W1 of a motif's best scores may be this many times the engine's real-vs-real one (training
+#: vs held-out): 2500 other real sequences reach up to 2.7 times on the bundled family, as
+#: the baseline is a single draw of sampling noise (benchmarks/RESULTS.md)
+W1_TIMES = 3.0
+
+#: the family targets (plugins/protein/README.md, issues 5 and 14): every motif within 5
+#: points of real at every threshold, its best-score W1 near real vs real's, spectra close,
+#: no more copies than held-out real sequences show, real diversity
 TARGETS = {
-    "motif": {"hit_rate": Target("within", 0.05)},
+    "motif": PatternTargets(
+        {
+            "hit_rate": Target("within", 0.05),
+            r"(?!real_).+_hit_(fpr|p05|p10)": Target("within", 0.05),
+            r"(?!score_w1$).+_w1": Target("times", W1_TIMES),
+        }
+    ),
     "composition": {"aa_js": Target("at_most", 0.005), "dipeptide_js": Target("at_most", 0.02)},
     "uniqueness": {"unique": Target("at_least", 0.99)},
-    "novelty": {"nn_identity_excess": Target("at_most", 0.05)},
+    "novelty": {
+        "nn_identity_excess": Target("at_most", 0.05),
+        "memorisation_ok": Target("at_least", 1.0),
+    },
     "diversity": {"pairwise_identity": Target("within", 0.05)},
 }
 

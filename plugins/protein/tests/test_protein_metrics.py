@@ -10,6 +10,7 @@ import torch
 from gansci_protein import metrics as M
 from gansci_protein.alphabet import AMINO_ACIDS, from_codes
 from gansci_protein.data import protein_family
+from gansci_protein.plugin import TARGETS
 
 
 @pytest.fixture(scope="module")
@@ -78,6 +79,33 @@ def test_weak_motif_instances_pass_at_the_background_threshold_but_miss_at_real_
         assert weak[f"{motif}_hit_fpr"] > weak[f"real_{motif}_hit_fpr"] - 0.05
         assert weak[f"{motif}_hit_p10"] < weak[f"real_{motif}_hit_p10"] - 0.05
         assert weak[f"{motif}_w1"] > 3 * honest[f"{motif}_w1"]
+
+
+def _verdicts(metric: str, sample: list[str], family) -> dict[str, bool]:
+    """The report's PASS (True) or FAIL of each judged key of ``protein_{metric}`` on
+    ``sample``, beside the engine's baseline (1600 training vs the held-out sequences)."""
+    data, train, test, _ = family
+    fn = getattr(M, {"motif": "motif_hits"}.get(metric, metric))
+    value, base = fn(sample, test, data), fn(train, test, data)
+    targets = TARGETS[metric]
+    return {k: targets[k].passes(v, base[k]) for k, v in value.items() if k in targets}
+
+
+def test_targets_pass_other_real_sequences_and_fail_weak_motifs_and_copies(family):
+    data, _, test, _ = family
+    other = data.decode(data.split("train"))[1600:4100]  # 2500 real, like a validation
+    real = _verdicts("motif", other, family)
+    per_motif = [f"motif{k}_{s}" for k in (1, 2) for s in ("hit_fpr", "hit_p05", "hit_p10", "w1")]
+    assert set(real) == {"hit_rate", *per_motif} and all(real.values()), real
+    weak = _verdicts("motif", _weaken_best_motif_windows(data, other, 0.4), family)
+    assert weak["motif1_hit_fpr"] and weak["motif2_hit_fpr"]
+    assert not any(weak[f"motif{k}_{s}"] for k in (1, 2) for s in ("hit_p10", "w1")), weak
+    assert _verdicts("novelty", test[:500], family)["memorisation_ok"]
+    copied = _verdicts("novelty", test[:450] + other[:50], family)
+    assert not copied["memorisation_ok"] and set(copied) == {
+        "memorisation_ok",
+        "nn_identity_excess",
+    }
 
 
 def test_true_loglik_separates_real_from_shuffled(family):
@@ -177,6 +205,7 @@ def test_memorisation_fails_10pct_copies_and_20pct_near_copies_and_passes_held_o
     assert ok and values["copies"] == values["near_copies_90"] == 0
     values, ok = _memorisation(test[:900] + train[:100], test[900:], data)
     assert not ok and values["copies"] == pytest.approx(0.1)
+    assert values["memorisation_ok"] == 0.0  # what the report judges
     values, ok = _memorisation(test[:800] + _mutate(train[:200], 2), test[800:], data)
     assert not ok and values["copies"] == 0 and values["near_copies_90"] == pytest.approx(0.2)
     # one verbatim copy and one near copy in 500 stay within the tolerances
