@@ -74,6 +74,7 @@ class CorrelationSum:
 
     radii: np.ndarray  # (R,)
     levels: tuple[_Level, ...]  # the nested subsamples, finest (all points) first
+    blocks: np.ndarray  # (n,) the block of each point
     n_points: int
 
     @property
@@ -215,7 +216,7 @@ def correlation_sum(
         members = np.sort(order[: sizes[k]])
         counts = _count_level(x, members, block_of, n_blocks, radii[counted_at], theiler, p)
         levels.append(_Level(cols, *counts))
-    return CorrelationSum(radii, tuple(levels), n)
+    return CorrelationSum(radii, tuple(levels), block_of, n)
 
 
 def _count_level(
