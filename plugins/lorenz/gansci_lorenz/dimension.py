@@ -35,6 +35,7 @@ datasets' spacing), unless they come in time order with a Theiler window.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -441,7 +442,7 @@ def _region_draws_se(
     left_out: np.ndarray,
     variance: float,
     mask: np.ndarray,
-    regions,
+    regions: Callable[[np.ndarray], np.ndarray],
     seed: int,
     n_draws: int = 200,
 ) -> float:
