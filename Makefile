@@ -16,8 +16,7 @@ $(VENV)/.installed: pyproject.toml $(PLUGINS)
 setup: $(VENV)/.installed
 
 demo: setup
-	$(VENV)/bin/gansci run grid25 --out runs/demo-grid25 --seed 0
-	@echo "report: runs/demo-grid25/report.md"
+	$(VENV)/bin/gansci run grid25 --out runs/demo-grid25 --seed 0 --force
 
 test: setup
 	$(PY) -m pytest -q

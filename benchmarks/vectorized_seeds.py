@@ -130,11 +130,11 @@ def bench(
     vec = experiments(recipe, seeds, out / "vectorized", overrides, device)
     t_vec, cpu_vec = timed(lambda: fit_vectorized(vec), device)
     c = seq[0].config
+    G, D = c.networks["G"], c.networks["D"]
     return {
         "recipe": recipe,
-        "net": f"G {c.generator.params.get('hidden')}x{c.generator.params.get('depth')}, "
-        f"D {c.discriminator.params.get('hidden')}x{c.discriminator.params.get('depth')}"
-        + (" SN" if c.discriminator.spectral_norm else ""),
+        "net": f"G {G.params.get('hidden')}x{G.params.get('depth')}, "
+        f"D {D.params.get('hidden')}x{D.params.get('depth')}" + (" SN" if D.spectral_norm else ""),
         "batch_size": c.train.batch_size,
         "penalty": c.game.params.get("penalty", ""),
         "seeds": n_seeds,
@@ -148,7 +148,7 @@ def bench(
         "vectorized_cpu_s": cpu_vec,
         "cpu_ratio": cpu_seq / cpu_vec,
         "gflops_mm_bmm": matmul_gflops(
-            c.generator.params.get("hidden", 128), c.train.batch_size, n_seeds, device
+            G.params.get("hidden", 128), c.train.batch_size, n_seeds, device
         ),
     }
 

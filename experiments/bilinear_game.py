@@ -26,8 +26,8 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from gansci.config import TrainConfig  # noqa: E402
-from gansci.engine.trainer import Player  # noqa: E402
+from gansci.config import PlayerConfig  # noqa: E402
+from gansci.engine.player import Player  # noqa: E402
 
 SCHEMES = ("simultaneous", "alternating", "extragradient", "optimistic")
 FIGURE = Path(__file__).parent / "figures" / "bilinear_game.png"
@@ -40,8 +40,8 @@ def play(scheme: str, n_steps: int = 1000, lr: float = 0.1, start=(1.0, 1.0)) ->
     x = nn.Parameter(torch.tensor(start[0], dtype=torch.float64))
     y = nn.Parameter(torch.tensor(start[1], dtype=torch.float64))
     optimizer = "optimistic-sgd" if scheme == "optimistic" else "sgd"
-    cfg = TrainConfig(steps=n_steps, optimizer=optimizer, lr_schedule="constant")
-    px, py = Player([x], lr, [0.5, 0.999], cfg), Player([y], lr, [0.5, 0.999], cfg)
+    settings = PlayerConfig(lr, [0.5, 0.999], 0.0, "constant", 0.0)
+    px, py = Player([x], settings, optimizer, n_steps), Player([y], settings, optimizer, n_steps)
 
     def both_backward() -> None:  # both players' gradients at the same point
         value = x * y

@@ -27,10 +27,10 @@ import torch  # noqa: E402
 from scipy import integrate, stats  # noqa: E402
 from torch import nn  # noqa: E402
 
-from gansci.config import TrainConfig  # noqa: E402
+from gansci.config import PlayerConfig  # noqa: E402
 from gansci.data import Dataset  # noqa: E402
 from gansci.engine.losses import LOSSES  # noqa: E402
-from gansci.engine.trainer import Player  # noqa: E402
+from gansci.engine.player import Player  # noqa: E402
 from gansci.nets.mlp import MLPDiscriminator  # noqa: E402
 
 DATA = (0.0, 1.0)  # p_data = N(0, 1)
@@ -100,8 +100,8 @@ def train_discriminator(
     fake = torch.distributions.Normal(*FAKE)
     shape_only = Dataset(real.sample((1000, 1)), real.sample((100, 1)))  # sets D's input size
     D = MLPDiscriminator(shape_only, hidden=64, depth=2, activation="elu")
-    cfg = TrainConfig(steps=n_steps, optimizer="adam", lr_schedule="linear")
-    player = Player(list(D.parameters()), lr, [0.9, 0.999], cfg)
+    settings = PlayerConfig(lr, [0.9, 0.999], 0.0, "linear", 0.0)
+    player = Player(list(D.parameters()), settings, "adam", n_steps)
     loss = LOSSES["ns"]
     for _ in range(n_steps):
         x_real = real.sample((batch_size, 1))

@@ -36,11 +36,11 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from gansci.builtin.mixtures import ring8  # noqa: E402
-from gansci.config import TrainConfig  # noqa: E402
+from gansci.config import PlayerConfig  # noqa: E402
 from gansci.data import Dataset  # noqa: E402
-from gansci.engine.game import StandardGame  # noqa: E402
+from gansci.engine.game import StandardGame, StandardOptions  # noqa: E402
 from gansci.engine.losses import LOSSES  # noqa: E402
-from gansci.engine.trainer import Player  # noqa: E402
+from gansci.engine.player import Player  # noqa: E402
 from gansci.nets.mlp import MLPDiscriminator, MLPGenerator  # noqa: E402
 
 GENERATOR_LOSSES = ("minimax", "ns")
@@ -69,8 +69,8 @@ def pretrain_discriminator(
     lr: float = 1e-3,
 ) -> dict[str, np.ndarray]:
     """Train D against the frozen G; G's gradient norms under both losses at every step."""
-    cfg = TrainConfig(steps=n_steps, optimizer="adam", lr_schedule="constant")
-    player = Player(list(D.parameters()), lr, [0.5, 0.999], cfg)
+    settings = PlayerConfig(lr, [0.5, 0.999], 0.0, "constant", 0.0)
+    player = Player(list(D.parameters()), settings, "adam", n_steps)
     z_probe = torch.randn(1024, G.latent_dim)
     record: dict[str, list[float]] = {name: [] for name in (*GENERATOR_LOSSES, "d_fake")}
 
@@ -104,10 +104,9 @@ def play_from(
     G.load_state_dict(start[0])
     D.load_state_dict(start[1])
     torch.manual_seed(seed)  # the same batches and latents for both losses
-    game = StandardGame(G, D, LOSSES[loss])
-    cfg = TrainConfig(steps=n_steps, optimizer=optimizer, lr_schedule="constant")
-    lr = GAME_LR[optimizer]
-    players = {name: Player(p, lr, [0.5, 0.999], cfg) for name, p in game.players().items()}
+    game = StandardGame(G, D, StandardOptions(loss=loss))
+    settings = PlayerConfig(GAME_LR[optimizer], [0.5, 0.999], 0.0, "constant", 0.0)
+    players = {name: Player(p, settings, optimizer, n_steps) for name, p in game.players().items()}
     norms, d_fake = [], []
     for _ in range(n_steps):
         out = game.step(lambda: data.sample(batch_size), players)

@@ -1,5 +1,6 @@
 """gansci: a GAN engine for science, with domain plugins and domain-metric validation."""
 
+from gansci.config import ExperimentConfig
 from gansci.errors import (
     CheckpointError,
     ConfigError,
@@ -19,6 +20,7 @@ __all__ = [
     "ConfigError",
     "DataError",
     "Experiment",
+    "ExperimentConfig",
     "GansciError",
     "RegistryError",
     "TrainingDiverged",

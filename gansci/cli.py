@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
+import os
 import sys
 from pathlib import Path
 
-from gansci.config import overrides_to_dict
+from gansci.config import migrate, overrides_to_dict
 from gansci.errors import GansciError
-from gansci.experiment import Experiment
+from gansci.experiment import Experiment, check_resumable, dotted_keys
 from gansci.registry import get_registry
 from gansci.report import format_table
 from gansci.specs import KINDS, SINGULAR
+
+log = logging.getLogger(__name__)
 
 
 def _cmd_plugins(args: argparse.Namespace) -> None:
@@ -33,6 +37,12 @@ def _listing(kind: str):
         width = max((len(s.name) for _, s in specs), default=0)
         for plugin, spec in specs:
             print(f"{spec.name:<{width}}  {spec.description}  [{plugin}]")
+            if kind == "games":  # roles and options, read from the game class itself
+                game = spec.factory
+                roles = ", ".join(f"{r} ({k[:-1]})" for r, k in game.roles.items())
+                print(f"{'':<{width}}  roles: {roles or 'none'}")
+                for f in dataclasses.fields(game.Options):
+                    print(f"{'':<{width}}  game.{f.name} = {f.default!r}")
 
     return show
 
@@ -43,6 +53,8 @@ def _print_rows(rows) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> None:
     if args.seeds > 1 or args.vectorize:
+        if args.force:
+            raise GansciError("--force applies to a single run, not to --seeds or --vectorize")
         from gansci.seeds import format_summary, run_seeds, validate_seeds
 
         overrides = overrides_to_dict(args.set)
@@ -58,7 +70,7 @@ def _cmd_run(args: argparse.Namespace) -> None:
     exp = Experiment.from_recipe(
         args.recipe, args.seed, args.device, args.out, overrides_to_dict(args.set)
     )
-    exp.run(validate=not args.no_validate)
+    exp.run(validate=not args.no_validate, force=args.force)
     print(f"run folder: {exp.run_dir}")
     if not args.no_validate:
         _print_rows(_last_rows(exp))
@@ -68,22 +80,57 @@ def _cmd_run(args: argparse.Namespace) -> None:
 def _last_rows(exp: Experiment):
     import json
 
-    from gansci.experiment import MetricValue
+    from gansci.report import MetricValue
 
     data = json.loads((exp.run_dir / "validation.json").read_text())
     return [MetricValue(**r) for r in data]
 
 
 def _cmd_resume(args: argparse.Namespace) -> None:
-    exp = Experiment.load(args.run_dir, **overrides_to_dict(args.set))
+    overrides = migrate(overrides_to_dict(args.set))
+    check_resumable(dotted_keys(overrides))  # before the folder is even read
+    exp = Experiment.load(args.run_dir, **overrides)
     exp.resume(validate=not args.no_validate)
     print(f"run folder: {exp.run_dir}")
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:
+    if args.source is None and (args.n is None or args.n < 1):
+        got = "" if args.n is None else f", got -n {args.n}"
+        raise GansciError(f"gansci sample: give -n N (at least 1 sample){got}, or --from FILE")
+    if args.output.is_dir():
+        raise GansciError(f"-o {args.output}: is a folder; give a file such as out.npy")
     exp = Experiment.load(args.run_dir)
-    path = exp.write_samples(exp.sample(args.n, seed=args.seed), args.output)
+    output = exp.sample_path(args.output)
+    _check_output(output, args.force)  # before the work, not after it
+    if args.source is not None:
+        direction = args.direction or (exp.game.directions[:1] or [""])[0]
+        source = direction.partition("2")[0] or None
+        x = exp.read_samples(args.source, view=source)
+        out = exp.translate(x, direction, seed=args.seed, standardized=args.standardized)
+        path = exp.write_samples(out, output)
+        print(f"wrote the {direction} translations of {args.source} to {path}")
+        return
+    samples = exp.sample(args.n, seed=args.seed, standardized=args.standardized)
+    path = exp.write_samples(samples, output)
     print(f"wrote {args.n} samples to {path}")
+
+
+def _check_output(path: Path, force: bool) -> None:
+    """An output file that exists (without --force) or cannot be written is refused before
+    any work is done."""
+    if path.is_dir():
+        raise GansciError(f"-o {path}: is a folder; give a file such as out.npy")
+    if path.exists() and not force:
+        raise GansciError(f"-o {path}: the file exists; choose another name or pass --force")
+    folder = next(p for p in path.absolute().parents if p.exists())  # made if missing
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise GansciError(f"-o {path}: cannot write into {folder}")
+
+
+def _cmd_show(args: argparse.Namespace) -> None:
+    exp = Experiment.from_recipe(args.recipe, overrides=overrides_to_dict(args.set))
+    print(exp.resolved_toml(), end="")
 
 
 def _cmd_validate(args: argparse.Namespace) -> None:
@@ -94,9 +141,13 @@ def _cmd_validate(args: argparse.Namespace) -> None:
         print(f"report: {args.run_dir / 'report.md'}")
         return
     exp = Experiment.load(args.run_dir)
-    samples = exp.read_samples(args.samples) if args.samples else None
-    _print_rows(exp.validate(samples))
-    print(f"report: {exp.run_dir / 'report.md'}")
+    if args.samples is None:
+        _print_rows(exp.validate())
+        print(f"report: {exp.run_dir / 'report.md'}")
+        return
+    report = args.samples.with_name(f"{args.samples.stem}.report.md")
+    _print_rows(exp.validate(exp.read_samples(args.samples), report=report))
+    print(f"report: {report}")
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
@@ -148,6 +199,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--vectorize", action="store_true", help="train the seeds at once (small MLP games)"
     )
+    q.add_argument(
+        "--force", action="store_true", help="train into a non-empty --out, replacing a run there"
+    )
     add_set(q)
     q.set_defaults(func=_cmd_run)
 
@@ -158,18 +212,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     q = sub.add_parser("sample", help="write generated samples from a run")
     q.add_argument("run_dir", type=Path)
-    q.add_argument("-n", type=int, required=True, help="number of samples")
+    q.add_argument("-n", type=int, default=None, help="number of samples")
     q.add_argument("-o", "--output", type=Path, required=True, help="file; suffix picks format")
     q.add_argument("--seed", type=int, default=0)
+    q.add_argument(
+        "--from", dest="source", type=Path, default=None, help="translate this file's samples"
+    )
+    q.add_argument("--direction", default=None, help="A2B, B2A, ... (default: the first)")
+    q.add_argument(
+        "--standardized", action="store_true", help="in the model's units, not the data's"
+    )
+    q.add_argument("--force", action="store_true", help="overwrite the output file")
     q.set_defaults(func=_cmd_sample)
+
+    q = sub.add_parser("show", help="a recipe's full config, every default filled in, as TOML")
+    q.add_argument("recipe")
+    q.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="override a field"
+    )
+    q.set_defaults(func=_cmd_show)
 
     q = sub.add_parser("validate", help="domain metrics and report.md for a run")
     q.add_argument("run_dir", type=Path)
-    q.add_argument("--samples", type=Path, default=None, help="validate these samples instead")
+    q.add_argument(
+        "--samples",
+        type=Path,
+        default=None,
+        help="validate these samples instead; the report goes beside them (STEM.report.md)",
+    )
     q.set_defaults(func=_cmd_validate)
     q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
     q.add_argument("run_dir", type=Path)
     q.set_defaults(func=_cmd_plot)
+    for plugin, spec in get_registry().specs("commands"):
+        if spec.name in sub.choices:
+            log.warning("plugin %r: command %r is the core's; not added", plugin, spec.name)
+            continue
+        q = sub.add_parser(spec.name, help=f"{spec.description} [{plugin}]")
+        spec.add_arguments(q)
+        q.set_defaults(func=spec.run)
     return p
 
 
@@ -179,10 +260,19 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not sys.stderr.isatty():  # no progress bar there: periodic plain lines instead
+        logging.getLogger("gansci.engine.trainer").setLevel(logging.INFO)
     try:
         args.func(args)
     except GansciError as exc:
         print(f"gansci: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # `gansci games | head`: the reader has gone
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except OSError as exc:  # a full disk, a read-only folder: the environment, not a bug
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"gansci: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("gansci: interrupted; the last checkpoint is intact", file=sys.stderr)

@@ -15,6 +15,7 @@ from typing import Any
 import tomli_w
 
 from gansci.errors import ConfigError
+from gansci.files import atomic_write
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,24 +32,42 @@ class ComponentConfig:
 
 
 @dataclass
-class DiscriminatorConfig(ComponentConfig):
+class NetworkConfig(ComponentConfig):
+    """One network of the game, by role (``[networks.G]``, ``[networks.D_A]``)."""
+
     spectral_norm: bool = False
-    packing: int = 1  # PacGAN: D judges this many samples at once
+    packing: int = 1  # PacGAN: a discriminator judges this many samples at once
+    share: str = ""  # another role whose module this role uses (a shared critic)
+
+
+@dataclass
+class PlayerConfig:
+    """One player's optimiser settings (``[train.players.D]``); unset fields take the
+    ``[train]`` value of the same name."""
+
+    lr: float | None = None
+    betas: list[float] | None = None
+    weight_decay: float | None = None
+    lr_schedule: str | None = None
+    grad_clip: float | None = None
 
 
 @dataclass
 class TrainConfig:
     steps: int = 2000
     batch_size: int = 256
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
-    betas_g: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    betas_d: list[float] = field(default_factory=lambda: [0.5, 0.999])
-    optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd
-    lr_schedule: str = "constant"  # constant | linear (decay to zero at the last step)
+    # every player's optimiser settings, unless train.players.<name> sets its own
+    lr: float = 2e-4
+    betas: list[float] = field(default_factory=lambda: [0.5, 0.999])
+    weight_decay: float = 0.0
+    # constant | linear: decay to zero at the last step (resumed to more steps: from the
+    # factor reached, to zero at the new last step)
+    lr_schedule: str = "constant"
     grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
-    ema: float = 0.0  # decay of the generator's weight average; 0 turns it off
-    log_every: int = 100
+    players: dict[str, PlayerConfig] = field(default_factory=dict)
+    optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd
+    ema: float = 0.0  # decay of the generators' weight average; 0 turns it off
+    log_every: int = 0  # log (and draw curves) every this many steps; 0: steps // 100
     eval_every: int = 0  # evaluate eval_metrics every this many steps; 0 turns it off
     eval_metrics: list[str] = field(default_factory=list)
     checkpoint_every: int = 500
@@ -60,6 +79,23 @@ class TrainConfig:
     amp: bool = False  # bf16 autocast of the training step
     compile: bool = False  # torch.compile the game's networks (D eager under a penalty)
     progress: bool = True
+
+    @property
+    def log_interval(self) -> int:
+        """Steps between log records: ``log_every``, or about 100 records a run when 0."""
+        return self.log_every or max(1, self.steps // 100)
+
+    def player(self, name: str) -> PlayerConfig:
+        """``name``'s settings with every unset field taken from this section."""
+        own = self.players.get(name, PlayerConfig())
+        return PlayerConfig(
+            **{
+                f.name: getattr(self, f.name)
+                if getattr(own, f.name) is None
+                else getattr(own, f.name)
+                for f in dataclasses.fields(PlayerConfig)
+            }
+        )
 
 
 @dataclass
@@ -75,8 +111,7 @@ class ExperimentConfig:
     seed: int = 0
     device: str = "auto"
     data: ComponentConfig = field(default_factory=ComponentConfig)
-    generator: ComponentConfig = field(default_factory=ComponentConfig)
-    discriminator: DiscriminatorConfig = field(default_factory=DiscriminatorConfig)
+    networks: dict[str, NetworkConfig] = field(default_factory=dict)
     game: ComponentConfig = field(default_factory=lambda: ComponentConfig("standard"))
     train: TrainConfig = field(default_factory=TrainConfig)
     validate: ValidateConfig = field(default_factory=ValidateConfig)
@@ -85,8 +120,9 @@ class ExperimentConfig:
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any], where: str = "config") -> ExperimentConfig:
-        """Build from a nested mapping, checking every key and type; errors name the key."""
-        return _build(cls, raw, where, "")
+        """Build from a nested mapping, checking every key and type; errors name the key.
+        Version-1 keys are mapped first (see :func:`migrate`)."""
+        return _build(cls, migrate(raw), where, "")
 
     @classmethod
     def from_toml(cls, path: str | Path) -> ExperimentConfig:
@@ -100,24 +136,13 @@ class ExperimentConfig:
         return cls.from_dict(raw, where=str(path))
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, ComponentConfig):
-                section = {k: v for k, v in dataclasses.asdict(value).items() if k != "params"}
-                section.update(value.params)
-                out[f.name] = section
-            elif dataclasses.is_dataclass(value):
-                out[f.name] = dataclasses.asdict(value)
-            else:
-                out[f.name] = value
-        return out
+        return _plain(self)
 
     def to_toml(self) -> str:
         return tomli_w.dumps(self.to_dict())
 
     def write(self, path: str | Path) -> None:
-        Path(path).write_text(self.to_toml())
+        atomic_write(path, self.to_toml())
 
 
 # -- overrides ------------------------------------------------------------------------
@@ -143,15 +168,54 @@ def merge(base: Mapping[str, Any], updates: Mapping[str, Any]) -> dict[str, Any]
         head, _, rest = key.partition(".")
         if rest:
             value = {rest: value}
-        if isinstance(value, Mapping) and isinstance(out.get(head), Mapping):
-            out[head] = merge(out[head], value)
+        if isinstance(value, Mapping):
+            out[head] = merge(out[head] if isinstance(out.get(head), Mapping) else {}, value)
         else:
-            out[head] = dict(value) if isinstance(value, Mapping) else value
+            out[head] = value
     return out
 
 
 def overrides_to_dict(items: Iterable[str]) -> dict[str, Any]:
     return merge({}, dict(parse_override(s) for s in items))
+
+
+#: Version-1 keys and where they live now; a config or ``--set`` that uses them still works.
+MIGRATIONS = {
+    "generator": "networks.G",
+    "discriminator": "networks.D",
+    "train.lr_g": "train.players.G.lr",
+    "train.lr_d": "train.players.D.lr",
+    "train.betas_g": "train.players.G.betas",
+    "train.betas_d": "train.players.D.betas",
+}
+
+
+def migrate(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A (possibly dotted) config mapping with its version-1 keys moved to their new
+    places (:data:`MIGRATIONS`); where both are given, the new key wins."""
+    out = merge({}, raw)
+    for old, new in MIGRATIONS.items():
+        head, _, key = old.rpartition(".")
+        section = out.get(head) if head else out
+        if not isinstance(section, dict) or key not in section:
+            continue
+        moved = merge({}, {new: section.pop(key)})
+        out = merge(moved, out)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A config value as TOML-ready builtins: components with their params inlined, unset
+    optional fields left out."""
+    if isinstance(value, ComponentConfig):
+        section = {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {k: v for k, v in section.items() if k != "params"} | _plain(value.params)
+    if dataclasses.is_dataclass(value):
+        fields = ((f.name, getattr(value, f.name)) for f in dataclasses.fields(value))
+        return {k: _plain(v) for k, v in fields if v is not None}
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 # -- checking ---------------------------------------------------------------------------
@@ -175,8 +239,15 @@ def _build(cls: type, raw: Mapping[str, Any], where: str, prefix: str) -> Any:
             valid = ", ".join(f for f in fields)
             raise ConfigError(f"{where}: unknown key '{prefix}{key}'; valid keys: {valid}")
         hint = hints[key]
+        table = typing.get_args(hint)[1] if typing.get_origin(hint) is dict else None
         if dataclasses.is_dataclass(hint):
             kwargs[key] = _build(hint, value, where, f"{prefix}{key}.")
+        elif dataclasses.is_dataclass(table):  # a table of sections: [networks.G], ...
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"{where}: [{prefix}{key}] must be a table, got {value!r}")
+            kwargs[key] = {
+                str(k): _build(table, v, where, f"{prefix}{key}.{k}.") for k, v in value.items()
+            }
         else:
             kwargs[key] = coerce(value, hint, f"{where}: {prefix}{key}")
     if component:

@@ -2,43 +2,64 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import logging
 import math
+import shutil
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import tomli_w
 import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten
 from tqdm.auto import tqdm
 
-from gansci.config import ExperimentConfig, check_params, merge
+from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
 from gansci.engine import checkpoint
-from gansci.engine.game import Game
+from gansci.engine.game import Game, GameContext
+from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
-from gansci.errors import CheckpointError, ConfigError, GansciError
+from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
+from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
+from gansci.report import MetricValue
+from gansci.report import write_report as _write_report
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class MetricValue:
-    """One number of a metric on generated data, beside the same number on real data."""
-
-    metric: str
-    key: str
-    value: float
-    baseline: float
+#: What ``resume`` may change: everything else was built into the checkpoint.
+RESUMABLE = (
+    "train.steps",
+    "train.log_every",
+    "train.eval_every",
+    "train.checkpoint_every",
+    "train.keep_checkpoints",
+    "train.progress",
+    "device",
+)
+NORMALIZATION = "normalization.json"
+#: What a run writes into its folder; ``run(force=True)`` removes these and nothing else.
+OUTPUTS = (
+    "config.toml",
+    NORMALIZATION,
+    "metrics.jsonl",
+    "checkpoints",
+    "samples",
+    "figures",
+    "report.md",
+    "validation.json",
+)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -52,7 +73,12 @@ def resolve_device(name: str) -> torch.device:
 
 
 class Experiment:
-    """One experiment and its run folder; builds its components on first use."""
+    """One experiment and its run folder.
+
+    Constructing it resolves and checks the whole config against the registry (nothing
+    is built or written); ``data`` and ``game`` build the components on first use, with
+    no other effect; :meth:`load` also restores a run's weights.
+    """
 
     def __init__(
         self,
@@ -66,6 +92,8 @@ class Experiment:
         self.device = resolve_device(config.device)
         self._data: Dataset | None = None
         self._game: Game | None = None
+        self._stored_normalization: list[dict[str, Any]] | None = None
+        self.data_changed = ""  # how the data differs from the stored normalisation's
         self._params = self._check()
 
     # -- construction ---------------------------------------------------------------------
@@ -78,57 +106,113 @@ class Experiment:
         device: str | None = None,
         out: str | Path | None = None,
         overrides: Mapping[str, Any] | None = None,
+        registry: Registry | None = None,
         **sections: Any,
     ) -> Experiment:
         """A recipe with overrides: section tables (``train={"steps": 500}``), dotted keys
         (``**{"train.steps": 500}``) or a mapping of either (``overrides=``, from ``--set``)."""
-        spec = get_registry().get("recipes", recipe)
+        registry = registry or get_registry()
+        spec = registry.get("recipes", recipe)
         clash = {"seed", "device"} & set(overrides or {})
         if clash:
             raise ConfigError(f"give {' and '.join(sorted(clash))} as --seed/--device, not --set")
-        raw = merge(spec.config, {"recipe": recipe, "seed": seed})
+        raw = merge(migrate(spec.config), {"recipe": recipe, "seed": seed})
         if device is not None:
             raw["device"] = device
-        raw = merge(merge(raw, overrides or {}), sections)
-        return cls(ExperimentConfig.from_dict(raw, where=f"recipe {recipe!r}"), out)
+        raw = merge(merge(raw, migrate(overrides or {})), migrate(sections))
+        return cls(ExperimentConfig.from_dict(raw, where=f"recipe {recipe!r}"), out, registry)
 
     @classmethod
-    def load(cls, run_dir: str | Path, **overrides: Any) -> Experiment:
-        """A finished or interrupted run, rebuilt from its folder's config.toml."""
+    def load(
+        cls, run_dir: str | Path, registry: Registry | None = None, **overrides: Any
+    ) -> Experiment:
+        """A finished or interrupted run, rebuilt from its folder's config.toml, with the
+        weights sampling uses (the selected ones under ``train.select_metric``, else the
+        last checkpoint's) restored, and the data standardised as stored in the folder's
+        normalization.json (a warning says if the data has changed since)."""
         run_dir = Path(run_dir)
         path = run_dir / "config.toml"
         if not path.is_file():
             raise CheckpointError(f"{run_dir}: not a gansci run folder (no config.toml)")
         cfg = ExperimentConfig.from_toml(path)
         if overrides:
-            cfg = ExperimentConfig.from_dict(merge(cfg.to_dict(), overrides), where=str(path))
-        return cls(cfg, run_dir)
+            cfg = ExperimentConfig.from_dict(merge(cfg.to_dict(), migrate(overrides)), str(path))
+        exp = cls(cfg, run_dir, registry)
+        exp._stored_normalization = read_normalization(run_dir)
+        exp.restore()
+        return exp
 
-    def _check(self) -> dict[str, dict[str, Any]]:
+    def _check(self) -> dict[str, Any]:
         """Resolve every named component and check its parameters before any work."""
         cfg, reg = self.config, self.registry
-        checked = {}
-        for section, kind, skip in [
-            ("data", "datasets", 0),
-            ("generator", "generators", 1),
-            ("discriminator", "discriminators", 1),
-            ("game", "games", 3),
-        ]:
-            component = getattr(cfg, section)
-            if not component.name:
-                raise ConfigError(f"[{section}] needs a name; known {kind}: {reg.names(kind)}")
-            spec = reg.get(kind, component.name)
-            checked[section] = check_params(spec.factory, component.params, section, skip)
-        m = cfg.discriminator.packing
-        if m < 1 or cfg.train.batch_size % m:
+        checked: dict[str, Any] = {}
+        if not cfg.data.name:
+            raise ConfigError(f"[data] needs a name; known datasets: {reg.names('datasets')}")
+        data_factory = reg.get("datasets", cfg.data.name).factory
+        if "path" in cfg.data.params and "path" not in inspect.signature(data_factory).parameters:
+            readers = [
+                n for n in reg.names("datasets")
+                if "path" in inspect.signature(reg.get("datasets", n).factory).parameters
+            ]  # fmt: skip
             raise ConfigError(
-                f"discriminator.packing={m} must be at least 1 and divide "
-                f"train.batch_size={cfg.train.batch_size}"
+                f"data.path: dataset {cfg.data.name!r} reads no file; choose one that does with "
+                f"--set data.name=NAME ({', '.join(readers)})"
             )
+        checked["data"] = check_params(data_factory, cfg.data.params, "data")
+        if not cfg.game.name:
+            raise ConfigError(f"[game] needs a name; known games: {reg.names('games')}")
+        game_cls = reg.get("games", cfg.game.name).factory
+        checked["game"] = game_cls.Options(
+            **check_params(game_cls.Options, cfg.game.params, "game")
+        )
+        roles = game_cls.roles
+        unknown = sorted(set(cfg.networks) - set(roles))
+        missing = sorted(set(roles) - set(cfg.networks))
+        where = f"game {cfg.game.name!r}"
+        if unknown:
+            raise ConfigError(
+                f"[networks.{unknown[0]}]: {where} has no role {unknown[0]!r}; "
+                f"its roles: {', '.join(roles) or 'none'}"
+            )
+        if missing:
+            raise ConfigError(
+                f"{where} needs a [networks.{missing[0]}] section (a {roles[missing[0]][:-1]}); "
+                f"its roles: {', '.join(roles)}"
+            )
+        for role, net in cfg.networks.items():
+            section = f"networks.{role}"
+            if net.share:
+                if net.share not in roles or cfg.networks[net.share].share:
+                    raise ConfigError(
+                        f"{section}.share={net.share!r} must name a role that is not shared "
+                        f"itself; roles: {', '.join(roles)}"
+                    )
+                if roles[net.share] != roles[role]:
+                    raise ConfigError(f"{section}.share: {net.share} is not a {roles[role][:-1]}")
+                continue
+            kind = roles[role]
+            if not net.name:
+                raise ConfigError(f"[{section}] needs a name; known {kind}: {reg.names(kind)}")
+            spec = reg.get(kind, net.name)
+            checked[section] = check_params(spec.factory, net.params, section, 1)
+            if net.packing < 1 or cfg.train.batch_size % net.packing:
+                raise ConfigError(
+                    f"{section}.packing={net.packing} must be at least 1 and divide "
+                    f"train.batch_size={cfg.train.batch_size}"
+                )
+            if net.packing > 1 and kind != "discriminators":
+                raise ConfigError(f"{section}.packing: only a discriminator judges packed samples")
         t = cfg.train
-        for key in ("steps", "batch_size", "log_every", "checkpoint_every", "keep_checkpoints"):
+        for key in ("steps", "batch_size", "checkpoint_every", "keep_checkpoints"):
             if getattr(t, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
+        if t.log_every < 0:
+            raise ConfigError(f"train.log_every must be >= 0 (0: steps // 100), got {t.log_every}")
+        if not 0 <= t.ema < 1:
+            raise ConfigError(f"train.ema must be in [0, 1), got {t.ema}")
+        check_settings(t.player(""), t.optimizer, "train")
+        for name in t.players:
+            check_settings(t.player(name), t.optimizer, f"train.players.{name}")
         if t.select_mode not in ("min", "max"):
             raise ConfigError(f"train.select_mode must be min or max, got {t.select_mode!r}")
         if t.select_metric and not t.eval_every:
@@ -150,84 +234,224 @@ class Experiment:
                 if isinstance(exc, GansciError):
                     raise
                 raise ConfigError(f"dataset {spec.name!r}: {exc}") from exc
+            if self._stored_normalization is not None:
+                self.data_changed = data.adopt_normalization(self._stored_normalization)
+                if self.data_changed:
+                    log.warning(
+                        "%s: the data differs from what this run was trained on (%s); "
+                        "samples use the stored normalisation", self.run_dir, self.data_changed,
+                    )  # fmt: skip
             self._data = data.to(self.device)
         return self._data
 
-    def _make_generator(self) -> nn.Module:
-        spec = self.registry.get("generators", self.config.generator.name)
-        return spec.factory(self.data, **self._params["generator"])
-
-    def _make_discriminator(self) -> nn.Module:
-        cfg = self.config.discriminator
-        spec = self.registry.get("discriminators", cfg.name)
+    def network(self, role: str) -> nn.Module:
+        """A fresh network for ``role`` from its ``[networks.<role>]`` section."""
+        cfg = self.config.networks[role]
+        kind = self._game_class().roles[role]
+        spec = self.registry.get(kind, cfg.name)
         m = cfg.packing
-        D = spec.factory(
-            PackedView(self.data, m) if m > 1 else self.data, **self._params["discriminator"]
+        net = spec.factory(
+            PackedView(self.data, m) if m > 1 else self.data, **self._params[f"networks.{role}"]
         )
         if cfg.spectral_norm:
-            spectral_norm_all(D)
-        return Packed(D, m) if m > 1 else D
+            spectral_norm_all(net)
+        return Packed(net, m, self.data.kinds) if m > 1 else net
+
+    def _game_class(self) -> type[Game]:
+        return self.registry.get("games", self.config.game.name).factory
+
+    def context(self) -> GameContext:
+        """The game's building context: networks by role (shared where configured) and
+        the losses, penalties and augmentations of this experiment's registry."""
+        reg, data = self.registry, self.data
+        built: dict[str, nn.Module] = {}
+
+        def network(role: str) -> nn.Module:
+            net_cfg = self.config.networks[role]
+            if net_cfg.share:
+                return network(net_cfg.share)
+            if role not in built:
+                built[role] = self.network(role)
+            return built[role]
+
+        def augmentation(name: str) -> Any:
+            spec = reg.get("augmentations", name)
+            if spec.domains and not set(spec.domains) & set(data.domains):
+                raise ConfigError(
+                    f"augmentation {name!r} is for {spec.domains}, not {data.domains}"
+                )
+            return spec.factory(data)
+
+        return GameContext(
+            data=data,
+            network=network,
+            losses=lambda name: reg.get("losses", name).factory(),
+            penalties=lambda name: reg.get("penalties", name).factory(),
+            augmentations=augmentation,
+        )
 
     @property
     def game(self) -> Game:
+        """The game, built on first use from the config (fresh weights of the config's
+        seed); building has no other effect."""
         if self._game is None:
             torch.manual_seed(self.config.seed)  # the same seed builds the same weights
-            spec = self.registry.get("games", self.config.game.name)
-            game = spec.factory(
-                self.data, self._make_generator, self._make_discriminator, **self._params["game"]
-            )
+            game = self._game_class().build(self.context(), self._params["game"])
+            players = sorted(game.players())
+            unknown = sorted(set(self.config.train.players) - set(players))
+            if unknown:
+                raise ConfigError(
+                    f"train.players.{unknown[0]}: game {self.config.game.name!r} has no player "
+                    f"{unknown[0]!r}; its players: {', '.join(players)}"
+                )
             game.enable_ema(self.config.train.ema)
             self._game = game.to(self.device)
-            last = self._latest_checkpoint()
-            best = self.run_dir / "checkpoints" / checkpoint.BEST if self.run_dir else None
-            if self.config.train.select_metric and best is not None and best.is_file():
-                last = best  # sampling and validation use the selected weights
-            if last is not None:
-                state = checkpoint.load(last, self.device)
-                self._game.load_state_dict(state["game"])
-                log.info("loaded weights from %s", last)
         return self._game
+
+    def restore(self) -> Path | None:
+        """Load the weights sampling uses from the run folder into the game: the selected
+        ones under ``train.select_metric``, else the last checkpoint's; None if there are
+        none yet."""
+        last = self._latest_checkpoint()
+        best = self.run_dir / "checkpoints" / checkpoint.BEST if self.run_dir else None
+        if self.config.train.select_metric and best is not None and best.is_file():
+            last = best
+        if last is not None:
+            state = checkpoint.load(last, self.device)
+            try:
+                self.game.load_state_dict(state["game"])
+            except RuntimeError as exc:
+                lines = str(exc).splitlines()
+                raise CheckpointError(
+                    f"{last}: its weights do not fit the networks of {self.run_dir}/config.toml "
+                    f"({lines[1].strip() if len(lines) > 1 else exc})"
+                ) from None
+            log.info("loaded weights from %s", last)
+        return last
 
     def _latest_checkpoint(self) -> Path | None:
         return checkpoint.latest(self.run_dir / "checkpoints") if self.run_dir else None
 
     # -- training ---------------------------------------------------------------------------
 
-    def run(self, validate: bool = True) -> Experiment:
-        """Train from scratch into the run folder, then (by default) validate."""
+    def run(self, validate: bool = True, force: bool = False) -> Experiment:
+        """Train from scratch into the run folder, then (by default) validate. A folder
+        that is not empty is refused unless ``force``, which replaces a previous run's
+        outputs there (:data:`OUTPUTS`) and leaves any other file alone."""
+        self._check_new_run(force)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with RunLock(self.run_dir):
+            self._create_run_dir(force)
+            return self._fit(resume=None, validate=validate)
+
+    def _check_new_run(self, force: bool = False) -> None:
+        """Name the run folder if unnamed, refuse one that is busy or not empty (unless
+        ``force``), build the game: everything checked before the first file is written."""
         if self.run_dir is None:
             stamp = time.strftime("%Y%m%d-%H%M%S")
             self.run_dir = (
                 Path("runs") / f"{self.config.recipe or 'run'}-seed{self.config.seed}-{stamp}"
             )
+        self._check_out_dir(force)
+        _ = self.game
+
+    def _create_run_dir(self, force: bool = False) -> None:
+        """The run folder's first files: config.toml and normalization.json (a previous
+        run's outputs removed first when ``force``)."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUTS if force else ():
+            _remove(self.run_dir / name)
+        self.config.write(self.run_dir / "config.toml")
+        write_normalization(self.run_dir, self.data)
+        (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
+
+    def _check_out_dir(self, force: bool) -> None:
+        out = self.run_dir
+        if out.exists() and not out.is_dir():
+            raise ConfigError(f"--out {out}: is a file, not a folder; choose a folder")
+        pid = holder(out)
+        if pid is not None:
+            raise busy_error(out, pid)
+        if force or not out.exists() or not any(out.iterdir()):
+            return
         if self._latest_checkpoint() is not None:
             raise ConfigError(
-                f"{self.run_dir} already holds a run; continue it with `gansci resume "
-                f"{self.run_dir}` or choose another --out"
+                f"{out} already holds a run; continue it with `gansci resume {out}`, choose "
+                "another --out, or pass --force to replace it"
             )
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.config.write(self.run_dir / "config.toml")
-        (self.run_dir / "metrics.jsonl").unlink(missing_ok=True)
-        return self._fit(resume=None, validate=validate)
+        raise ConfigError(
+            f"--out {out}: the folder is not empty; choose a new or empty folder, or pass "
+            "--force to train into it"
+        )
 
     def resume(self, validate: bool = True) -> Experiment:
-        """Continue from the last checkpoint up to ``config.train.steps``."""
+        """Continue from the last checkpoint up to ``config.train.steps``. Only the
+        :data:`RESUMABLE` fields may differ from the folder's config.toml; every change is
+        checked against the checkpoint before config.toml is rewritten. A linear schedule
+        extended to more steps decays from the factor it had reached to zero at the new
+        last step."""
         last = self._latest_checkpoint()
         if last is None:
             raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
-        self.config.write(self.run_dir / "config.toml")
-        return self._fit(resume=last, validate=validate)
+        self._check_resume(checkpoint.load(last, self.device), last)
+        with RunLock(self.run_dir):
+            if self._latest_checkpoint() != last:
+                raise CheckpointError(
+                    f"{self.run_dir}: its last checkpoint changed while resume was checking it; "
+                    "run resume again"
+                )
+            self.config.write(self.run_dir / "config.toml")
+            return self._fit(resume=last, validate=validate)
+
+    def _check_resume(self, state: dict[str, Any], last: Path) -> None:
+        """Every change a resume makes, checked against the folder and the checkpoint."""
+        stored = ExperimentConfig.from_toml(self.run_dir / "config.toml").to_dict()
+        check_resumable(_changed_keys(stored, self.config.to_dict()))
+        done, steps = int(state["step"]), self.config.train.steps
+        if steps < done:
+            raise ConfigError(
+                f"train.steps={steps} is fewer than the {done} steps {self.run_dir} has "
+                f"already trained; give train.steps >= {done}"
+            )
+        for name, schedule in state.get("schedulers", {}).items():
+            lr = self.config.train.player(name).lr
+            if any(base != lr for base in schedule.get("base_lrs", [lr])):
+                raise ConfigError(
+                    f"train.players.{name}.lr: config.toml says {lr:g}, the checkpoint was "
+                    f"trained with {schedule['base_lrs'][0]:g}; the learning rate cannot "
+                    "change on resume"
+                )
+            if steps > done and reached_factor(schedule, done) == 0:
+                raise ConfigError(
+                    f"train.steps={steps}: player {name}'s linear learning-rate schedule reached "
+                    f"zero at step {done}, so more steps would not move its weights; start a "
+                    "new run with more steps instead"
+                )
+        try:
+            self.game.load_state_dict(state["game"])
+        except RuntimeError as exc:
+            raise CheckpointError(
+                f"{last}: its weights do not fit the networks of {self.run_dir}/config.toml"
+            ) from exc
+        if self.data_changed:
+            raise DataError(
+                f"{self.run_dir}: the data differs from what this run was trained on "
+                f"({self.data_changed}); resuming would train on other data"
+            )
 
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
-        trainer = Trainer(
-            self.config.train,
-            self.run_dir,
-            seed=self.config.seed,
-            evaluate=self._evaluate,
-        )
+        trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
-        samples = self.sample(1000, seed=self.config.validate.seed)
-        self.write_samples(samples, self.run_dir / "samples" / f"step-{trainer.step:07d}")
+        return self._finish(trainer.step, validate)
+
+    def _trainer(self) -> Trainer:
+        return Trainer(self.config.train, self.run_dir, self.config.seed, self._evaluate)
+
+    def _finish(self, step: int, validate: bool) -> Experiment:
+        """After training to ``step``: the final samples, then (if asked) validation."""
+        folder = self.run_dir / "samples"
+        for label, fake, _, _ in self._validation_sets(1000):
+            self.write_samples(fake, folder / "-".join(filter(None, [f"step-{step:07d}", label])))
         if validate:
             self.validate()
         return self
@@ -239,15 +463,46 @@ class Experiment:
         if n < 1:
             raise ConfigError(f"number of samples must be at least 1, got {n}")
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        return self.game.generate(n, g)
+        return self.game.generate(n, generator=g)
 
-    def sample(self, n: int, seed: int | None = None) -> Any:
-        """``n`` generated samples in the domain's natural form (arrays, sequences, ...)."""
+    def sample(self, n: int, seed: int | None = None, standardized: bool = False) -> Any:
+        """``n`` generated samples in the domain's natural form (arrays, sequences, ...) and
+        the data's own units; ``standardized``: in the units the model works in."""
+        if n < 1:
+            raise ConfigError(f"number of samples must be at least 1, got {n}")
         g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
-        batch = self.game.generate(n, g)
-        return self.data.decode(batch, generator=g)
+        batch = self.game.generate(n, generator=g)
+        return self._decode(batch, g, None, standardized)  # the latents' stream, continued
 
-    def _format(self, suffix: str) -> Any:
+    def _decode(self, batch: Any, g: torch.Generator, view: str | None, standardized: bool) -> Any:
+        if standardized and self.data.scales:  # data that is not standardised: as it is
+            return self.data.decode(batch, generator=g, view=view, standardized=True)
+        return self.data.decode(batch, generator=g, view=view)
+
+    def translate(
+        self,
+        x: Any,
+        direction: str | None = None,
+        seed: int | None = None,
+        standardized: bool = False,
+    ) -> Any:
+        """Samples ``x`` of the direction's source view (natural form, e.g. read from a
+        file) translated into its target view, in natural form (``standardized``: in the
+        model's units)."""
+        game, data = self.game, self.data
+        direction = direction or (game.directions[0] if game.directions else "")
+        if direction not in game.directions:
+            valid = ", ".join(game.directions) or "none: this game does not translate"
+            raise ConfigError(f"unknown direction {direction!r}; valid: {valid}")
+        source, _, target = direction.partition("2")
+        g = torch.Generator().manual_seed(self.config.seed if seed is None else seed)
+        with torch.no_grad():
+            out = game.translate(data.encode(x, view=source), direction)
+        return self._decode(out, g, target, standardized)
+
+    def sample_format(self, suffix: str) -> Any:
+        """The sample format for a file suffix; an unknown one is an error listing those
+        this data has."""
         formats = self.registry.for_domains("formats", self.data.domains)
         for spec in formats:
             if spec.suffix == suffix:
@@ -255,30 +510,61 @@ class Experiment:
         valid = ", ".join(s.suffix for s in formats) or "none"
         raise ConfigError(f"no sample format {suffix!r} for this data; valid: {valid}")
 
-    def write_samples(self, samples: Any, path: str | Path) -> Path:
-        """Write samples in the format named by ``path``'s suffix (the domain's first
-        format when it has none)."""
+    def sample_path(self, path: str | Path) -> Path:
+        """``path`` with the domain's first format's suffix when it has none; a suffix of no
+        format of this data is an error."""
         path = Path(path)
         if not path.suffix:
-            fmt = self.registry.for_domains("formats", self.data.domains)[0]
-            path = path.with_suffix(fmt.suffix)
-        fmt = self._format(path.suffix)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fmt.write(samples, str(path))
+            first = self.registry.for_domains("formats", self.data.domains)[0]
+            path = path.with_suffix(first.suffix)
+        self.sample_format(path.suffix)
         return path
 
-    def read_samples(self, path: str | Path) -> Any:
+    def write_samples(self, samples: Any, path: str | Path) -> Path:
+        """Write samples atomically in the format named by ``path``'s suffix (the domain's
+        first format when it has none)."""
+        path = self.sample_path(path)
+        with atomic_path(path) as tmp:
+            self.sample_format(path.suffix).write(samples, str(tmp))
+        return path
+
+    def read_samples(self, path: str | Path, view: str | None = None) -> Any:
         path = Path(path)
         if not path.is_file():
             raise ConfigError(f"{path}: no such samples file")
-        return self._format(path.suffix).read(str(path))
+        return self.sample_format(path.suffix).read(str(path))
+
+    def resolved_toml(self) -> str:
+        """The config as TOML with every default filled in: the dataset's, each network's
+        and the game's options, as the factories declare them."""
+        raw = self.config.to_dict()
+        reg = self.registry
+        data_factory = reg.get("datasets", self.config.data.name).factory
+        raw["data"] = {"name": self.config.data.name} | _defaults(data_factory) | raw["data"]
+        roles = self._game_class().roles
+        for role, net in raw["networks"].items():
+            if not net.get("share"):
+                factory = reg.get(roles[role], net["name"]).factory
+                raw["networks"][role] = {"name": net["name"]} | _defaults(factory, skip=1) | net
+        options = dataclasses.asdict(self._params["game"])
+        raw["game"] = {"name": self.config.game.name} | options
+        return tomli_w.dumps(raw)
 
     # -- validation -------------------------------------------------------------------------
 
     def _metric_specs(self, names: list[str]) -> list[Any]:
-        if names:
-            return [self.registry.get("metrics", n) for n in names]
-        return self.registry.for_domains("metrics", self.data.domains)
+        """The named metrics, each checked to fit the data, or every metric that does."""
+        domains = self.data.domains
+        if not names:
+            return self.registry.for_domains("metrics", domains)
+        specs = [self.registry.get("metrics", n) for n in names]
+        for spec in specs:
+            if spec.domains and not set(spec.domains) & set(domains):
+                raise ConfigError(
+                    f"metric {spec.name!r} judges {', '.join(spec.domains)} data; dataset "
+                    f"{self.config.data.name!r} holds {', '.join(domains)}"
+                )
+        return specs
 
     def _evaluate(self, game: Game, step: int) -> dict[str, float]:
         """Diagnostics every ``train.eval_every`` steps: samples of a fixed set of latents
@@ -288,8 +574,14 @@ class Experiment:
         data, cfg = self.data, self.config
         n = min(cfg.validate.n_samples, data.n_test)
         g = torch.Generator().manual_seed(cfg.validate.seed)  # the same latents every time
-        fake_batch = game.generate(n, g)
-        real_batch = data.split("test", n)
+        view = None
+        if game.directions:  # the first direction's translations of held-out inputs
+            source, _, view = game.directions[0].partition("2")
+            with torch.no_grad():
+                fake_batch = game.translate(data.split("test", n, view=source), game.directions[0])
+        else:
+            fake_batch = game.generate(n, generator=g)
+        real_batch = data.split("test", n, view=view)
         ratio = _spread(fake_batch) / max(_spread(real_batch), 1e-12)
         out = {"spread_ratio": ratio}
         if ratio < cfg.train.collapse_ratio:
@@ -297,53 +589,173 @@ class Experiment:
                 "step %d: possible mode collapse: the spread of the fixed latents' samples is "
                 "%.3g of the real data's", step, ratio,
             )  # fmt: skip
-        fake, real = data.decode(fake_batch, generator=g), data.decode(real_batch)
+        fake = data.decode(fake_batch, generator=g, view=view)
+        real = data.decode(real_batch, view=view)
         if self.run_dir is not None:
             self.write_samples(fake, self.run_dir / "samples" / f"step-{step:07d}")
             figures = self.registry.for_domains("figures", data.domains)
             if figures:
                 path = self.run_dir / "figures" / "steps" / f"step-{step:07d}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                figures[0].fn(fake, real, data, str(path))
-        for name in cfg.train.eval_metrics:
-            spec = self.registry.get("metrics", name)
+                with atomic_path(path) as tmp:
+                    figures[0].fn(fake, real, data, str(tmp))
+        for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
             values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
 
-    def validate(self, samples: Any = None, write_report: bool = True) -> list[MetricValue]:
+    def _validation_sets(
+        self, n_samples: int, samples: Any = None
+    ) -> list[tuple[str, Any, Any, Any]]:
+        """(label, generated, held-out real, training real) in natural form: one set for
+        an unconditional game (``samples`` or fresh ones), one per direction for a
+        translation game (its translations of held-out inputs, labelled ``A2B``, ...)."""
+        data, seed = self.data, self.config.validate.seed
+        n = min(n_samples, data.n_test, data.n_train)
+        game = self.game
+        if not game.directions:
+            fake = self.sample(n_samples, seed=seed) if samples is None else samples
+            real = data.decode(data.split("test", n))
+            _check_like(fake, real)
+            return [("", fake, real, data.decode(data.split("train", n)))]
+        if samples is not None:
+            raise ConfigError(
+                "a translation game is validated on its own translations of held-out inputs; "
+                "translate a file with `gansci sample RUN --from FILE` instead"
+            )
+        sets = []
+        g = torch.Generator().manual_seed(seed)
+        for direction in game.directions:
+            source, _, target = direction.partition("2")
+            with torch.no_grad():
+                out = game.translate(data.split("test", n, view=source), direction)
+            sets.append(
+                (
+                    direction,
+                    data.decode(out, generator=g, view=target),
+                    data.decode(data.split("test", n, view=target), view=target),
+                    data.decode(data.split("train", n, view=target), view=target),
+                )
+            )
+        return sets
+
+    def validate(
+        self, samples: Any = None, write_report: bool = True, report: str | Path | None = None
+    ) -> list[MetricValue]:
         """Every metric of the data's domains on generated vs held-out real samples, each
-        beside its real-vs-real baseline (training vs held-out samples of equal size)."""
+        beside its real-vs-real baseline (training vs held-out samples of equal size); for
+        a translation game, per direction on the translations of held-out inputs.
+
+        The report goes to ``report`` (``STEM.report.md``, its numbers beside it in
+        ``STEM.validation.json``, its figures in ``STEM.figures/``), by default the run's
+        report.md, or nowhere when ``samples`` are given: a report on given samples is
+        written only where asked, never over the run's own."""
         data, cfg = self.data, self.config.validate
-        n = min(cfg.n_samples, data.n_test, data.n_train)
-        if samples is None:
-            samples = self.sample(cfg.n_samples, seed=cfg.seed)
-        real = data.decode(data.split("test", n))
-        reference = data.decode(data.split("train", n))
         rows: list[MetricValue] = []
         specs = self._metric_specs(cfg.metrics)
-        for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
-            value = _as_dict(
-                spec.name, spec.fn(samples, real, data, np.random.default_rng(cfg.seed))
-            )
-            base = _as_dict(
-                spec.name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
-            )
-            rows += [MetricValue(spec.name, k, v, base.get(k, math.nan)) for k, v in value.items()]
-        if write_report and self.run_dir is not None:
-            from gansci.report import write_report
-
-            figures = {}
-            for spec in self.registry.for_domains("figures", data.domains):
-                path = self.run_dir / "figures" / f"{spec.name}.png"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                spec.fn(samples, real, data, str(path))
-                figures[spec.description] = path
-            (self.run_dir / "validation.json").write_text(
-                json.dumps([asdict(r) for r in rows], indent=1)
-            )
-            write_report(self.run_dir, self.config, rows, figures)
+        sets = self._validation_sets(cfg.n_samples, samples)
+        for label, fake, real, reference in sets:
+            for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
+                name = f"{label}.{spec.name}" if label else spec.name
+                value = _as_dict(name, spec.fn(fake, real, data, np.random.default_rng(cfg.seed)))
+                base = _as_dict(
+                    name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
+                )
+                for k, v in value.items():
+                    b = base.get(k, math.nan)
+                    target = spec.targets.get(k)
+                    verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
+                    rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
+        if report is None and samples is None and self.run_dir is not None:
+            report = self.run_dir / "report.md"
+        if write_report and report is not None:
+            generated = f"{len(samples)} given samples" if samples is not None else ""
+            self._save_report(Path(report), rows, sets, generated)
         return rows
+
+    def _save_report(self, out: Path, rows: list[MetricValue], sets: list, generated: str) -> None:
+        """The report ``out`` with its figures and validation numbers (see :meth:`validate`)."""
+        figures_dir, numbers = out.with_name("figures"), out.with_name("validation.json")
+        if self.run_dir is None or out != self.run_dir / "report.md":
+            stem = out.name.removesuffix(".md").removesuffix(".report")
+            figures_dir = out.with_name(f"{stem}.figures")
+            numbers = out.with_name(f"{stem}.validation.json")
+        figures = {}
+        for label, fake, real, _ in sets:
+            for spec in self.registry.for_domains("figures", self.data.domains):
+                path = figures_dir / f"{'-'.join(filter(None, [spec.name, label]))}.png"
+                with atomic_path(path) as tmp:
+                    spec.fn(fake, real, self.data, str(tmp))
+                figures[" ".join(filter(None, [spec.description, label]))] = path
+        atomic_write(numbers, json.dumps([asdict(r) for r in rows], indent=1))
+        _write_report(out, self.run_dir, self.config, rows, figures, figures_dir, generated)
+
+
+def check_resumable(keys: list[str]) -> None:
+    """A ConfigError naming the first of the dotted config ``keys`` that resume cannot
+    change, and those it can."""
+    fixed = sorted(k for k in keys if k not in RESUMABLE)
+    if fixed:
+        raise ConfigError(
+            f"{fixed[0]} cannot change on resume (the checkpoint was trained with it); "
+            f"resume can change: {', '.join(RESUMABLE)}"
+        )
+
+
+def dotted_keys(tree: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys of the leaves of a nested mapping (``--set`` overrides)."""
+    keys = []
+    for key, value in tree.items():
+        if isinstance(value, Mapping):
+            keys += dotted_keys(value, f"{prefix}{key}.")
+        else:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+def read_normalization(run_dir: Path) -> list[dict[str, Any]] | None:
+    """The standardisation stored in a run folder; None for folders written without one."""
+    path = run_dir / NORMALIZATION
+    if not path.is_file():
+        return None
+    try:
+        return list(json.loads(path.read_text())["leaves"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"{path}: unreadable normalisation ({exc})") from None
+
+
+def write_normalization(run_dir: Path, data: Dataset) -> None:
+    note = "model units = (data units - mean) / std, per feature (the leaf's last axis)"
+    content = {"note": note, "leaves": data.normalization()}
+    atomic_write(run_dir / NORMALIZATION, json.dumps(content, indent=1) + "\n")
+
+
+def _check_like(samples: Any, real: Any) -> None:
+    """Given samples of another shape than the data's are an error, not a deep traceback."""
+    arrays = isinstance(samples, np.ndarray) and isinstance(real, np.ndarray)
+    if arrays and (samples.ndim != real.ndim or samples.shape[1:] != real.shape[1:]):
+        raise DataError(
+            f"the samples have shape {samples.shape}; this run's samples have shape "
+            f"(n, {', '.join(map(str, real.shape[1:]))})"
+        )
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _changed_keys(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") -> list[str]:
+    """The dotted keys whose values differ between two nested config mappings."""
+    changed = []
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        if isinstance(x, Mapping) and isinstance(y, Mapping):
+            changed += _changed_keys(x, y, f"{prefix}{key}.")
+        elif x != y:
+            changed.append(f"{prefix}{key}")
+    return changed
 
 
 def _spread(batch: Any) -> float:
@@ -353,7 +765,23 @@ def _spread(batch: Any) -> float:
     return float(torch.pdist(x).mean())
 
 
+def _defaults(factory: Any, skip: int = 0) -> dict[str, Any]:
+    """The keyword defaults of a factory that TOML can hold."""
+    params = list(inspect.signature(factory).parameters.values())[skip:]
+    return {
+        p.name: p.default
+        for p in params
+        if p.default is not p.empty and isinstance(p.default, (bool, int, float, str, list))
+    }
+
+
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
-    if isinstance(value, Mapping):
-        return {k: float(v) for k, v in value.items()}
-    return {name: float(value)}
+    """A metric's value as {key: float}; anything else is an error naming the metric."""
+    items = value.items() if isinstance(value, Mapping) else [(name, value)]
+    try:
+        return {str(k): float(v) for k, v in items}
+    except (TypeError, ValueError):
+        raise GansciError(
+            f"metric {name!r} returned {value!r:.80}; a metric returns a float or a dict of "
+            "floats (fix the metric's function)"
+        ) from None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pluggy
 
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.specs import CommandSpec, FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
 
 hookspec = pluggy.HookspecMarker("gansci")
 hookimpl = pluggy.HookimplMarker("gansci")
@@ -29,16 +29,20 @@ def gansci_datasets() -> list[Spec]:
 
 @hookspec
 def gansci_generators() -> list[Spec]:
-    """Generators: ``factory(data, **params) -> torch.nn.Module``.
+    """Generators: ``factory(data, **params) -> torch.nn.Module``, built for a game's
+    generator roles (``[networks.G]``, ``[networks.G_AB]``, ...).
 
-    The module has an int attribute ``latent_dim`` and maps a latent batch ``z`` of shape
-    ``(n, latent_dim)`` to a fake batch of the same structure as ``data.sample(n)``.
+    An unconditional generator has an int attribute ``latent_dim`` and maps a latent batch
+    ``z`` of shape ``(n, latent_dim)`` to a fake batch of the same structure as
+    ``data.sample(n)``. A translator maps a batch of one view to a batch of another;
+    the game that uses it says which (its ``directions``).
     """
 
 
 @hookspec
 def gansci_discriminators() -> list[Spec]:
-    """Discriminators: ``factory(data, **params) -> torch.nn.Module``.
+    """Discriminators: ``factory(data, **params) -> torch.nn.Module``, built for a game's
+    discriminator roles (``[networks.D]``, ``[networks.D_A]``, ...).
 
     The module maps a real or fake batch to logits of shape ``(n,)``. It may expose
     ``features(batch)`` (an intermediate representation) for feature-matching objectives.
@@ -47,11 +51,17 @@ def gansci_discriminators() -> list[Spec]:
 
 @hookspec
 def gansci_games() -> list[Spec]:
-    """Games (training objectives): ``factory(data, make_generator, make_discriminator,
-    **params) -> gansci.engine.game.Game``.
+    """Games (training objectives): the factory is a :class:`gansci.plugin.Game` subclass.
 
-    ``make_generator()`` and ``make_discriminator()`` build fresh networks from the config,
-    so a game may build as many as it needs (the cycle game builds two of each).
+    The class declares ``Options`` (a dataclass: the ``[game]`` keys, their types and
+    defaults), ``roles`` (role -> ``"generators"`` or ``"discriminators"``: the
+    ``[networks.<role>]`` sections it needs), ``generators`` (the roles EMA averages and
+    sampling uses) and, when it translates, ``directions`` (``"A2B"``: view A to view B).
+    ``Game.build(ctx, options)`` makes it from a :class:`gansci.plugin.GameContext` (the
+    data, ``ctx.network(role)``, and the registry's losses, penalties and augmentations).
+    ``players()`` names its players, each given its own optimiser from
+    ``train.players.<name>``; ``step(sample_real, players)`` takes one step, drawing real
+    batches with ``sample_real(view)``.
     """
 
 
@@ -62,7 +72,8 @@ def gansci_losses() -> list[Spec]:
 
 @hookspec
 def gansci_penalties() -> list[Spec]:
-    """Discriminator regularisers: ``factory() -> gansci.engine.penalties.Penalty``."""
+    """Discriminator regularisers: ``factory() -> gansci.engine.penalties.Penalty``, whose
+    ``fn(D, real, fake, kinds)`` respects the data kinds (:mod:`gansci.kinds`)."""
 
 
 @hookspec
@@ -94,3 +105,9 @@ def gansci_formats() -> list[FormatSpec]:
 @hookspec
 def gansci_figures() -> list[FigureSpec]:
     """Figures for the validation report, drawn from generated and real samples."""
+
+
+@hookspec
+def gansci_commands() -> list[CommandSpec]:
+    """Subcommands of the ``gansci`` command line (``gansci impute ...``), for work that is
+    the plugin's own. A name the core uses is refused; the core never imports a plugin."""

@@ -61,6 +61,10 @@ class Registry:
                 continue
             self.plugins[name] = PluginInfo(name, getattr(obj, "__version__", ""))
             self.pm.register(obj, name=name)
+        for name, info in self.plugins.items():
+            obj = self.pm.get_plugin(name)
+            if obj is not None and not info.error:
+                info.error = _hook_mistakes(obj, self.pm)
         self._collect()
 
     def _collect(self) -> None:
@@ -72,7 +76,12 @@ class Registry:
                 if info.error:
                     continue
                 try:
-                    specs = list(impl.function() or [])
+                    specs = impl.function()
+                    if not isinstance(specs, (list, tuple)):
+                        raise TypeError(f"returned {type(specs).__name__}, not a list of specs")
+                    bad = [s for s in specs if not isinstance(getattr(s, "name", None), str)]
+                    if bad:
+                        raise TypeError(f"returned {bad[0]!r:.60}, not a spec with a name")
                 except Exception as exc:
                     info.error = f"gansci_{kind}() raised {type(exc).__name__}: {exc}"
                     log.warning("gansci plugin %r is broken: %s", info.name, info.error)
@@ -122,6 +131,29 @@ class Registry:
     @property
     def conflicts(self) -> dict[tuple[str, str], list[str]]:
         return dict(self._conflicts)
+
+
+def _hook_mistakes(plugin: Any, pm: pluggy.PluginManager) -> str | None:
+    """A plugin's misspelt or unmarked hooks, which would otherwise register nothing
+    without a word; None when there are none."""
+    hooks = {name for name in dir(pm.hook) if name.startswith("gansci_")}
+    marked = {
+        impl.function.__name__
+        for hook in pm.hook.__dict__.values()
+        if isinstance(hook, pluggy.HookCaller)
+        for impl in hook.get_hookimpls()
+        if impl.plugin is plugin
+    }
+    for name in dir(plugin):
+        if not name.startswith("gansci_") or not callable(getattr(plugin, name)):
+            continue
+        if name not in hooks:
+            close = difflib.get_close_matches(name, hooks, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            return f"{name} is not a gansci hook{hint} (hooks: gansci.hookspecs)"
+        if name not in marked:
+            return f"{name} is not marked with @gansci.plugin.hookimpl, so it is never called"
+    return None
 
 
 _registry: Registry | None = None

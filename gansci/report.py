@@ -2,15 +2,50 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gansci.files import atomic_path, atomic_write, read_jsonl
+
 if TYPE_CHECKING:
     from gansci.config import ExperimentConfig
-    from gansci.experiment import MetricValue
+
+
+@dataclass
+class MetricValue:
+    """One number of a metric on generated data, beside the same number on real data, and
+    the metric's target for it, if it declares one, with its verdict."""
+
+    metric: str
+    key: str
+    value: float
+    baseline: float
+    target: str = ""  # e.g. "≤ 0.1"; empty: no target
+    verdict: str = ""  # PASS, FAIL or empty
+
+
+def verdict_table(rows: Sequence[MetricValue]) -> list[str]:
+    """Markdown lines: a summary and a table of every row that has a target."""
+    judged = [r for r in rows if r.verdict]
+    if not judged:
+        return ["No metric of this run's data declares a target; the table below compares "
+                "each value with real data."]  # fmt: skip
+    passed = sum(r.verdict == "PASS" for r in judged)
+    lines = [
+        f"**{passed} of {len(judged)} targets met.**",
+        "",
+        "| metric | generated | real vs real | target | verdict |",
+        "|---|---:|---:|---|---|",
+    ]
+    for r in judged:
+        name = r.metric if r.key == r.metric else f"{r.metric}.{r.key}"
+        lines.append(
+            f"| {name} | {_fmt(r.value)} | {_fmt(r.baseline)} | {r.target} | **{r.verdict}** |"
+        )
+    return lines
 
 
 def format_table(rows: Sequence[MetricValue]) -> list[str]:
@@ -32,7 +67,7 @@ def read_metrics_log(run_dir: Path) -> list[dict]:
     path = run_dir / "metrics.jsonl"
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return [record for record, _ in read_jsonl(path)]
 
 
 def plot_curves(run_dir: Path, path: Path) -> bool:
@@ -64,43 +99,56 @@ def plot_curves(run_dir: Path, path: Path) -> bool:
         ax.set_xlabel("step")
         ax.legend(fontsize=7)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return True
 
 
 def write_report(
+    out: Path,
     run_dir: Path,
     config: ExperimentConfig,
     rows: Sequence[MetricValue],
     figures: dict[str, Path],
+    figures_dir: Path | None = None,
+    generated: str = "",
 ) -> Path:
-    """Write ``run_dir/report.md``; figures are linked relative to the run folder."""
+    """Write the report ``out`` (the run's ``report.md``, or one beside a samples file)
+    with figures linked relative to its folder; the training curves are drawn into
+    ``figures_dir`` (default: the run's figures/). ``generated`` says what was judged
+    (default: the config's count of fresh samples)."""
     t = config.train
+    lrs = ", ".join(f"{n} {t.player(n).lr:g}" for n in sorted(t.players)) or f"{t.lr:g}"
+    generated = generated or f"{config.validate.n_samples} generated samples"
     lines = [
         f"# Validation report: {config.recipe or config.data.name}",
         "",
-        f"- dataset `{config.data.name}`, generator `{config.generator.name}`, "
-        f"discriminator `{config.discriminator.name}`, game `{config.game.name}` "
+        f"- dataset `{config.data.name}`, "
+        + ", ".join(f"{role} `{net.share or net.name}`" for role, net in config.networks.items())
+        + f", game `{config.game.name}` "
         f"({', '.join(f'{k}={v}' for k, v in config.game.params.items()) or 'defaults'})",
-        f"- {t.steps} steps, batch {t.batch_size}, lr G {t.lr_g:g} / D {t.lr_d:g}, "
+        f"- {t.steps} steps, batch {t.batch_size}, learning rate {lrs}, "
         f"EMA {t.ema or 'off'}, seed {config.seed}",
-        f"- {config.validate.n_samples} generated samples against held-out real data; the "
+        f"- {generated} against held-out real data; the "
         "baseline column is the same metric between two disjoint real samples",
+        "",
+        "## Verdict",
+        "",
+        *verdict_table(rows),
         "",
         "## Metrics",
         "",
         *format_table(rows),
         "",
     ]
-    curves = run_dir / "figures" / "training.png"
+    curves = (figures_dir or run_dir / "figures") / "training.png"
     if plot_curves(run_dir, curves):
         figures = {"training curves": curves, **figures}
     if figures:
         lines += ["## Figures", ""]
         for title, path in figures.items():
-            lines += [f"### {title}", "", f"![{title}]({path.relative_to(run_dir)})", ""]
-    out = run_dir / "report.md"
-    out.write_text("\n".join(lines))
+            link = path.relative_to(out.parent).as_posix()
+            lines += [f"### {title}", "", f"![{title}]({link})", ""]
+    atomic_write(out, "\n".join(lines))
     return out

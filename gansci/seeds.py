@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from gansci.errors import CheckpointError
-from gansci.experiment import Experiment, MetricValue
+from gansci.experiment import Experiment
+from gansci.report import MetricValue
 
 
 @dataclass

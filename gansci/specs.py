@@ -19,6 +19,7 @@ KINDS = (
     "augmentations",
     "formats",
     "figures",
+    "commands",
 )
 
 #: One item of each kind, for messages ("unknown loss 'x'").
@@ -40,18 +41,54 @@ class Spec:
     domains: tuple[str, ...] = ()
 
 
+RULES = ("at_most", "at_least", "within", "times")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a metric's value on generated data must be for the report to say PASS:
+    ``at_most`` / ``at_least`` a fixed bound, ``within`` the bound of the real-vs-real
+    baseline, or at most ``times`` the baseline (a distance whose floor is real vs real)."""
+
+    rule: str
+    bound: float
+
+    def __post_init__(self) -> None:
+        if self.rule not in RULES:
+            raise ValueError(f"target rule {self.rule!r}; valid: {', '.join(RULES)}")
+
+    def passes(self, value: float, baseline: float) -> bool:
+        if self.rule == "at_most":
+            return value <= self.bound
+        if self.rule == "at_least":
+            return value >= self.bound
+        if self.rule == "within":
+            return abs(value - baseline) <= self.bound
+        return value <= self.bound * baseline
+
+    def __str__(self) -> str:
+        return {
+            "at_most": f"≤ {self.bound:g}",
+            "at_least": f"≥ {self.bound:g}",
+            "within": f"within {self.bound:g} of real",
+            "times": f"≤ {self.bound:g} × real",
+        }[self.rule]
+
+
 @dataclass(frozen=True)
 class MetricSpec:
     """A metric: ``fn(samples, real, dataset, rng) -> float | dict[str, float]``.
 
     The engine calls it twice, on generated vs held-out real and on training vs held-out
-    real (the real-vs-real baseline), so a metric is written once.
+    real (the real-vs-real baseline), so a metric is written once. ``targets`` (value key
+    -> :class:`Target`) are the figures the report judges PASS or FAIL.
     """
 
     name: str
     description: str
     fn: Callable[..., float | Mapping[str, float]]
     domains: tuple[str, ...]
+    targets: Mapping[str, Target] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,3 +123,14 @@ class FigureSpec:
     description: str
     fn: Callable[..., None]
     domains: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A ``gansci`` subcommand: ``add_arguments(parser)`` declares its arguments and
+    ``run(args)`` carries it out (raising a GansciError for a user's mistake)."""
+
+    name: str
+    description: str
+    add_arguments: Callable[[Any], None]
+    run: Callable[[Any], None]

@@ -1,8 +1,8 @@
 """A conformance kit any plugin's tests call to check its registrations end to end.
 
-from gansci.testing import check_plugin
+from gansci.plugin import check_plugin
 def test_conformance(tmp_path):
-    check_plugin("lorenz", tmp_path, dataset_params={"lorenz63": {"n": 4000}})
+    check_plugin("lorenz", tmp_path, dataset_params={"lorenz63": {"n_samples": 4000}})
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ def check_plugin(
     """Check every registration of ``plugin``: datasets build and split, each generator's
     samples have the structure its datasets' batches have, each discriminator maps them
     to ``(n,)`` finite logits, each metric is finite on real vs real, each sample format
-    round-trips, and each recipe's config is valid. Returns what was checked."""
+    round-trips, and each recipe trains two steps and validates (its dataset built with
+    ``dataset_params`` where given). Returns what was checked."""
     reg = registry or get_registry()
     assert plugin in reg.plugins, f"plugin {plugin!r} is not installed; have {list(reg.plugins)}"
     info = reg.plugins[plugin]
@@ -110,6 +111,33 @@ def check_plugin(
             assert batch_len(back) == m, f"format {spec.suffix!r} lost samples on {dname!r}"
             checked["formats"].append(f"{spec.suffix} on {dname}")
     for name in own.get("recipes", []):
-        Experiment.from_recipe(name, device="cpu")  # resolves every component and parameter
+        recipe = reg.get("recipes", name).config
+        data_name = recipe.get("data", {}).get("name", "")
+        exp = Experiment.from_recipe(
+            name,
+            device="cpu",
+            out=tmp_path / "recipes" / name,
+            registry=reg,
+            data=dict(params.get(data_name, {})),
+            train={"steps": 2, "eval_every": 0, "progress": False, "checkpoint_every": 2},
+            validate={"n_samples": 500},
+        )
+        exp.run(validate=False)
+        rows = exp.validate(write_report=False)
+        assert rows, f"recipe {name!r}: validation ran no metric"
         checked["recipes"].append(name)
     return checked
+
+
+def recipe_figures(
+    recipe: str, tmp_path: Path, steps: int | None = None, seed: int = 0, **sections: Any
+) -> dict[str, float]:
+    """Train ``recipe`` (for ``steps`` steps when given) on the CPU into ``tmp_path`` and
+    validate it: ``{"metric.key": value}``, what target tests and sentinels assert on."""
+    budget = {"steps": steps, "eval_every": 0} if steps else {}
+    train = {"progress": False, **budget, **sections.pop("train", {})}
+    exp = Experiment.from_recipe(
+        recipe, seed=seed, device="cpu", out=tmp_path / recipe, train=train, **sections
+    )
+    exp.run(validate=False)
+    return {f"{r.metric}.{r.key}": r.value for r in exp.validate(write_report=False)}

@@ -8,16 +8,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gansci import registry
 from gansci.cli import main
+from gansci.errors import ConfigError
+from gansci.plugin import CommandSpec, hookimpl
+from gansci.registry import Registry
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory, small_set):
     out = tmp_path_factory.mktemp("cli") / "run"
-    assert (
-        main(["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu", *small_set])
-        == 0
-    )
+    # constant: a finished linear schedule has decayed to zero and cannot be extended
+    constant = ["--set", "train.lr_schedule=constant"]
+    argv = ["run", "grid25", "--out", str(out), "--seed", "1", "--device", "cpu"]
+    assert main([*argv, *small_set, *constant]) == 0
     return out
 
 
@@ -53,12 +57,18 @@ def test_validate_prints_table_and_accepts_a_samples_file(run_dir, tmp_path, cap
     exp = Experiment.load(run_dir)
     real = tmp_path / "real.npy"
     np.save(real, exp.data.train[-2500:].numpy())
+    report = (run_dir / "report.md").read_bytes()
     assert main(["validate", str(run_dir), "--samples", str(real)]) == 0
     rows = {
-        (r["metric"], r["key"]): r for r in json.loads((run_dir / "validation.json").read_text())
+        (r["metric"], r["key"]): r
+        for r in json.loads((tmp_path / "real.validation.json").read_text())
     }
     assert rows["modes", "modes"]["value"] == 25
     assert rows["modes", "high_quality"]["value"] > 0.98
+    # the samples' report lies beside them; the run's own is left as it was
+    assert "2500 given samples" in (tmp_path / "real.report.md").read_text()
+    assert (tmp_path / "real.figures" / "scatter.png").is_file()
+    assert (run_dir / "report.md").read_bytes() == report
 
 
 def test_resume_continues_to_more_steps(run_dir, capsys):
@@ -88,8 +98,12 @@ def test_listings(capsys):
         (["run", "grid52"], "unknown recipe 'grid52'. Did you mean 'grid25'?"),
         (["run", "grid25", "--set", "train.stepz=3"], "unknown key 'train.stepz'"),
         (["run", "grid25", "--set", "train.steps=x"], "train.steps must be int"),
-        (["run", "grid25", "--set", "generator.depht=3"], "generator: unknown key 'depht'"),
+        (["run", "grid25", "--set", "networks.G.depht=3"], "networks.G: unknown key 'depht'"),
         (["run", "grid25", "--set", "data.name=vectors"], "dataset 'vectors' reads a file"),
+        (
+            ["run", "grid25", "--set", "data.path=/x.npy"],
+            "dataset 'grid25' reads no file; choose one that does with --set data.name=NAME",
+        ),
         (
             ["run", "grid25", "--set", "data.name=vectors", "--set", "data.path=/nonexistent.npy"],
             "/nonexistent.npy: no such data file",
@@ -179,3 +193,42 @@ def test_console_script_reports_errors_without_traceback():
     assert proc.returncode == 1
     assert "gansci: error: unknown recipe 'nope'" in proc.stderr.splitlines()[-1]
     assert "Traceback" not in proc.stderr
+
+
+class CommandPlugin:
+    @hookimpl
+    def gansci_commands(self):
+        def add_arguments(parser):
+            parser.add_argument("--name", required=True)
+
+        def run(args):
+            if args.name == "bad":
+                raise ConfigError("greet: --name bad is not a name")
+            print(f"hello {args.name}")
+
+        return [
+            CommandSpec("greet", "say hello", add_arguments, run),
+            CommandSpec("run", "a clash with the core's run", add_arguments, run),
+        ]
+
+
+def test_plugins_add_subcommands_and_cannot_replace_the_cores(monkeypatch, capsys):
+    monkeypatch.setattr(registry, "_registry", Registry(plugins={"cmd": CommandPlugin()}))
+    assert main(["greet", "--name", "ada"]) == 0
+    assert capsys.readouterr().out == "hello ada\n"
+    assert main(["greet", "--name", "bad"]) == 1
+    assert capsys.readouterr().err == "gansci: error: greet: --name bad is not a name\n"
+    assert main(["run", "grid52"]) == 1  # still the core's run
+    assert "unknown recipe 'grid52'" in capsys.readouterr().err
+
+
+def test_without_a_terminal_progress_is_plain_lines_and_curves_have_points(tmp_path, small_set):
+    out = tmp_path / "run"
+    argv = ["run", "grid25", "--out", str(out), "--no-validate", *small_set]
+    argv += ["--set", "train.log_every=0", "--set", "train.progress=true"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "gansci.cli", *argv], capture_output=True, text=True, check=True
+    )
+    assert "step 30/30: loss_d" in proc.stderr
+    records = [json.loads(line) for line in (out / "metrics.jsonl").read_text().splitlines()]
+    assert sum(r["kind"] == "train" for r in records) == 30  # log_every 0: steps // 100, >= 1

@@ -123,3 +123,37 @@ def test_builtin_conformance(tmp_path):
     assert "mlp on grid25" in checked["generators"]
     assert "modes on grid25" in checked["metrics"]
     assert checked["recipes"] == ["ring8", "grid25"]
+
+
+class Misspelt:
+    @hookimpl
+    def gansci_datasets(self):
+        return [_spec("fine")]
+
+    def gansci_metric(self):  # the hook is gansci_metrics
+        return []
+
+
+class Unmarked:
+    def gansci_metrics(self):
+        return []
+
+
+class NotAList:
+    @hookimpl
+    def gansci_datasets(self):
+        return _spec("single")
+
+
+@pytest.mark.parametrize(
+    "plugin, message",
+    [
+        (Misspelt(), "gansci_metric is not a gansci hook; did you mean gansci_metrics?"),
+        (Unmarked(), "gansci_metrics is not marked with @gansci.plugin.hookimpl"),
+        (NotAList(), "gansci_datasets() raised TypeError: returned Spec, not a list of specs"),
+    ],
+)
+def test_plugin_mistakes_are_reported_where_made_and_spare_the_others(plugin, message):
+    reg = Registry(plugins={"mistaken": plugin, "gamma": Gamma()}, entry_points=False)
+    assert message in reg.plugins["mistaken"].error
+    assert reg.names("datasets") == ["gamma-set"]

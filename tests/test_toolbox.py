@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from gansci import Experiment
-from gansci.config import TrainConfig
+from gansci.config import PlayerConfig, TrainConfig
 from gansci.engine import checkpoint
 from gansci.engine.losses import LOSSES
 from gansci.engine.trainer import Trainer
@@ -121,7 +121,7 @@ def test_diagnostics_log_spread_and_warn_on_collapse(tmp_path, small, caplog):
     with torch.no_grad():  # a collapsed generator: every latent maps to one point
         for p in exp.game.G.parameters():
             p.zero_()
-    exp.config.train.lr_g = 0.0
+    exp.config.train.players["G"] = PlayerConfig(lr=1e-12)  # G stays collapsed
     exp.config.train.eval_every = 20
     with caplog.at_level(logging.WARNING, logger="gansci"):
         exp.run(validate=False)

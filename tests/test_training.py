@@ -63,6 +63,40 @@ def test_interrupted_run_resumes_exactly_with_schedule_and_ema(tmp_path, small, 
     assert_same_final_state(tmp_path / "a", tmp_path / "b")
 
 
+def test_an_extended_linear_schedule_decays_from_where_it_was_to_the_new_end(
+    tmp_path, small, monkeypatch
+):
+    small["train"].update(steps=60, checkpoint_every=30, log_every=10, lr_schedule="linear")
+    original, calls = StandardGame.step, {"n": 0}
+
+    def killed_at_45(self, sample_real, players):
+        calls["n"] += 1
+        if calls["n"] == 45:
+            raise KeyboardInterrupt
+        return original(self, sample_real, players)
+
+    monkeypatch.setattr(StandardGame, "step", killed_at_45)
+    with pytest.raises(KeyboardInterrupt):
+        Experiment.from_recipe("grid25", seed=3, out=tmp_path / "b", **small).run(validate=False)
+    monkeypatch.setattr(StandardGame, "step", original)
+    saved = final_state(tmp_path / "b")["schedulers"]["G"]["lr_lambdas"][0]
+    assert saved == {"start": 0, "factor": 1.0, "end": 60}  # the horizon, in the checkpoint
+    Experiment.load(tmp_path / "b", **{"train.steps": 90}).resume(validate=False)
+    records = [json.loads(x) for x in (tmp_path / "b" / "metrics.jsonl").open()]
+    lr = {r["step"]: r["lr_G"] for r in records if r["kind"] == "train"}
+    base = small["train"].get("lr", 1e-3)
+    # 0.5 of the base rate was reached at step 30 (of 60); it now falls to zero at step 90
+    for step in (10, 20, 30):
+        assert lr[step] == pytest.approx(base * (1 - step / 60))
+    for step in (40, 60, 80, 90):
+        assert lr[step] == pytest.approx(base * 0.5 * (1 - (step - 30) / 60))
+    assert final_state(tmp_path / "b")["schedulers"]["G"]["lr_lambdas"][0] == {
+        "start": 30,
+        "factor": 0.5,
+        "end": 90,
+    }
+
+
 def test_same_seed_same_run_different_seed_different_run(tmp_path, small):
     runs = []
     for name, seed in [("a", 1), ("b", 1), ("c", 2)]:

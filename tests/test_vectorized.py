@@ -12,8 +12,9 @@ from gansci import Experiment, metrics
 from gansci.builtin.mixtures import grid25
 from gansci.engine import checkpoint, vectorized
 from gansci.engine.penalties import PENALTIES
-from gansci.engine.trainer import Player
-from gansci.engine.vectorized import StackedNet, fit_vectorized, penalty_per_seed
+from gansci.engine.stacked import Stacked
+from gansci.engine.trainer import Trainer
+from gansci.engine.vectorized import fit_vectorized
 from gansci.errors import ConfigError, TrainingDiverged
 from gansci.nets.mlp import MLPDiscriminator, spectral_norm_all
 
@@ -28,87 +29,118 @@ def final_state(run_dir):
     return checkpoint.load(checkpoint.latest(run_dir / "checkpoints"))
 
 
-def test_stacked_net_matches_each_network_with_spectral_norm():
+def records(run_dir):
+    return [json.loads(line) for line in (run_dir / "metrics.jsonl").open()]
+
+
+def test_stacked_networks_match_each_network_with_spectral_norm():
     torch.manual_seed(0)
     data = grid25(n=200)
     nets = [spectral_norm_all(MLPDiscriminator(data, hidden=16, depth=2)) for _ in range(3)]
-    stacked = StackedNet(nets)
+    stacked = Stacked(nets)
     x = torch.randn(3, 10, 2)
     for _ in range(3):  # the power iteration advances the same way in both
-        out = stacked(x)
-        ref = torch.stack([net(x[i]) for i, net in enumerate(nets)])
+        out = stacked(x.flatten(0, 1))
+        ref = torch.cat([net(x[i]) for i, net in enumerate(nets)])
         torch.testing.assert_close(out, ref, rtol=1e-5, atol=1e-6)
     for i, net in enumerate(nets):
-        for name, buf in net.named_buffers():
-            torch.testing.assert_close(stacked.buffers[name][i], buf)
+        torch.testing.assert_close(stacked.seed_state(i), net.state_dict())
 
 
-@pytest.mark.parametrize("kind", ["r1", "r2", "gp", "gp1", "dragan"])
-def test_penalties_per_seed_equal_the_core_penalties(kind):
+@pytest.mark.parametrize("kind", sorted(PENALTIES))
+def test_the_penalties_of_a_stacked_d_are_each_seeds_own(kind):
     torch.manual_seed(0)
     data = grid25(n=200)
-    nets = [MLPDiscriminator(data, hidden=16, depth=2) for _ in range(2)]
-    real, fake = torch.randn(2, 12, 2), torch.randn(2, 12, 2)
-    expected, alphas, noises = [], [], []
+    nets = [MLPDiscriminator(data, hidden=16, depth=2) for _ in range(3)]
+    real, fake = torch.randn(3, 12, 2), torch.randn(3, 12, 2) * 2
+    torch.manual_seed(1)
+    got = PENALTIES[kind](Stacked(nets), real.flatten(0, 1), fake.flatten(0, 1))
+    torch.manual_seed(1)  # the same draws by seed: DRAGAN's noise, then the mixing weights
+    noise = torch.rand(3, 12, 2) if kind == "dragan" else None
+    alpha = torch.rand(3, 12, 1)
     for i, net in enumerate(nets):
-        torch.manual_seed(10 + i)
-        expected.append(PENALTIES[kind](net, real[i], fake[i]))
-        torch.manual_seed(10 + i)  # the core draws DRAGAN's noise, then the mixing weights
-        noises.append(torch.rand_like(real[i]) if kind == "dragan" else None)
-        alphas.append(torch.rand(12))
-    noise = torch.stack(noises) if kind == "dragan" else None
-    got = penalty_per_seed(kind, StackedNet(nets), real, fake, torch.stack(alphas), noise)
-    torch.testing.assert_close(got, torch.stack(expected), rtol=1e-5, atol=1e-7)
+        if kind in ("r1", "r2"):
+            expected = PENALTIES[kind](net, real[i], fake[i])
+        else:
+            other = real[i] + 0.5 * real[i].std() * noise[i] if kind == "dragan" else fake[i]
+            x = (real[i] + alpha[i] * (other - real[i])).requires_grad_(True)
+            (grad,) = torch.autograd.grad(net(x).sum(), x)
+            excess = grad.norm(dim=1) - 1
+            expected = (excess.clamp_min(0) if kind == "gp1" else excess).pow(2).mean()
+        torch.testing.assert_close(got[i], expected, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("components, fourier_features", [(0, 0), (5, 8)])
-def test_vectorised_steps_equal_sequential_game_steps_on_the_same_draws(
-    tmp_path, small, monkeypatch, components, fourier_features
+def recorded_draws(monkeypatch):
+    """Every draw of SeedDraws, by kind, in order."""
+    draws = {"index": [], "normal": []}
+    original = vectorized.SeedDraws._next
+
+    def record(self, key, draw):
+        value = original(self, key, draw)
+        draws[key[0]].append(value)
+        return value
+
+    monkeypatch.setattr(vectorized.SeedDraws, "_next", record)
+    return draws
+
+
+class Replay:
+    """Seed ``i``'s rows of recorded draws, as a sequential game's data and latents."""
+
+    def __init__(self, data, draws, i, n):
+        self.data, self.device, self.rows = data, data.device, slice(i * n, (i + 1) * n)
+        self.index, self.normal = iter(draws["index"]), iter(draws["normal"])
+
+    def sample(self, n, view=None):
+        return self.data.train[next(self.index)[self.rows]]
+
+    def latent(self, n, generator=None, dim=None):
+        return next(self.normal)[self.rows]
+
+
+@pytest.mark.parametrize(
+    "game, G, D, optimizer",
+    [
+        ({"loss": "ns", "penalty": "r1", "n_critic": 2, "label_smoothing": 0.1}, {}, {}, "adam"),
+        (  # SGD: D's head bias has no gradient under a relativistic loss, and Adam would
+            # turn the rounding noise in its place into steps of its learning rate
+            {"loss": "ragan", "penalty": "r2"},
+            {"components": 5},
+            {"fourier_features": 8, "spectral_norm": True},
+            "optimistic-sgd",
+        ),
+    ],
+)
+def test_vectorised_seeds_equal_sequential_runs_on_the_same_draws(
+    tmp_path, small, monkeypatch, game, G, D, optimizer
 ):
-    """Same initial weights, batches and latents: after 6 steps (n_critic 2, R1, label
-    smoothing, gradient clipping, linear decay, EMA; plain networks, and a mixture latent
-    with a Fourier-feature D) every weight and Adam moment agrees with the standard game
-    stepped one seed at a time."""
-    small["generator"] = {**small["generator"], "components": components}
-    small["discriminator"] = {**small["discriminator"], "fourier_features": fourier_features}
+    """Same initial weights, batches and latents: after 6 steps (gradient clipping, linear
+    decay, EMA; n_critic 2, R1, label smoothing and Adam, or a relativistic loss, R2, a
+    mixture latent, a spectrally normalised Fourier-feature D and optimistic SGD) every
+    weight, optimiser state and logged statistic of each seed agrees with the sequential
+    Trainer's run of that seed."""
+    small["generator"].update(G)
+    small["discriminator"].update(D)
+    small["game"] = {**game, "penalty_weight": 1.0}
     small["train"].update(
         steps=6, log_every=3, checkpoint_every=6, ema=0.9, grad_clip=0.5, lr_schedule="linear"
     )
-    small["game"] = {"loss": "ns", "penalty": "r1", "penalty_weight": 1.0, "n_critic": 2}
-    small["game"]["label_smoothing"] = 0.1
-    draws = []
-    original = vectorized._Draws.next
-
-    def recorded(self):
-        r = original(self)
-        draws.append(r)
-        return r
-
-    monkeypatch.setattr(vectorized._Draws, "next", recorded)
+    small["train"]["optimizer"] = optimizer
+    draws = recorded_draws(monkeypatch)
     fit_vectorized(seed_runs(tmp_path, [4, 5], small))
     for i, seed in enumerate([4, 5]):
         exp = Experiment.from_recipe("grid25", seed=seed, **small)
-        game, cfg, data = exp.game, exp.config.train, exp.data
-        players = {
-            "G": Player(list(game.G.parameters()), cfg.lr_g, cfg.betas_g, cfg),
-            "D": Player(list(game.D.parameters()), cfg.lr_d, cfg.betas_d, cfg),
-        }
-        for r in draws:
-            reals = iter(data.train[r["index"][i, c]] for c in range(2))
-            latents = iter([r["z_d"][i, 0], r["z_d"][i, 1], r["z_g"][i]])
-            game.latent = lambda n, generator=None, it=latents: next(it)
-            game.step(lambda it=reals: next(it), players)
-            game.update_ema()
-            for p in players.values():
-                p.scheduler.step()
-        state = final_state(tmp_path / f"v{seed}")
-        for key, value in game.state_dict().items():
-            torch.testing.assert_close(state["game"][key], value, rtol=1e-4, atol=1e-5)
-        for name, player in players.items():
-            ours = state["optimizers"][name]["state"]
-            for k, s in player.optimizer.state_dict()["state"].items():
-                torch.testing.assert_close(ours[k]["exp_avg"], s["exp_avg"], rtol=1e-4, atol=1e-6)
-                assert float(ours[k]["step"]) == float(s["step"]) == 6 * (2 if name == "D" else 1)
+        replay = Replay(exp.data, draws, i, exp.config.train.batch_size)
+        exp.game.latent = replay.latent
+        (tmp_path / f"s{seed}").mkdir()
+        Trainer(exp.config.train, tmp_path / f"s{seed}").fit(exp.game, replay)
+        ours, ref = final_state(tmp_path / f"v{seed}"), final_state(tmp_path / f"s{seed}")
+        torch.testing.assert_close(ours["game"], ref["game"], rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(ours["optimizers"], ref["optimizers"], rtol=1e-4, atol=1e-6)
+        assert ours["schedulers"] == ref["schedulers"]
+        ours, ref = records(tmp_path / f"v{seed}"), records(tmp_path / f"s{seed}")
+        for a, b in zip(ours, ref, strict=True):
+            assert a.pop("kind") == b.pop("kind") and a == pytest.approx(b, rel=1e-4, abs=1e-5)
 
 
 def test_seed_folders_match_the_sequential_layout_validate_and_resume(tmp_path, small):
@@ -126,9 +158,6 @@ def test_seed_folders_match_the_sequential_layout_validate_and_resume(tmp_path, 
         assert a["state"][0]["exp_avg"].shape == b["state"][0]["exp_avg"].shape
     assert seq["schedulers"] == vec["schedulers"]
 
-    def records(path):
-        return [json.loads(line) for line in (path / "metrics.jsonl").open()]
-
     seq_log, vec_log = records(tmp_path / "seq"), records(tmp_path / "v1")
     assert [(r["step"], r["kind"], sorted(r)) for r in vec_log] == [
         (r["step"], r["kind"], sorted(r)) for r in seq_log
@@ -137,9 +166,10 @@ def test_seed_folders_match_the_sequential_layout_validate_and_resume(tmp_path, 
     exp = Experiment.load(tmp_path / "v1")
     rows = {(r.metric, r.key): r.value for r in exp.validate()}
     assert 0 <= rows[("modes", "high_quality")] <= 1
-    exp = Experiment.load(tmp_path / "v1", **{"train.steps": 50})
-    exp.resume(validate=False)
-    assert final_state(tmp_path / "v1")["step"] == 50
+    # resumed from step 20 (the linear schedule of a finished run has decayed to zero)
+    (tmp_path / "v1" / "checkpoints" / "step-0000040.pt").unlink()
+    Experiment.load(tmp_path / "v1").resume(validate=False)
+    assert final_state(tmp_path / "v1")["step"] == 40
 
 
 def test_a_seed_trains_the_same_whatever_seeds_train_beside_it(tmp_path, small):
@@ -153,18 +183,15 @@ def test_a_seed_trains_the_same_whatever_seeds_train_beside_it(tmp_path, small):
 
 
 def test_a_diverged_seed_is_named_and_the_others_finish(tmp_path, small, monkeypatch):
-    original = vectorized._Draws.next
+    original = vectorized.SeedDraws.normal
     calls = {"n": 0}
 
-    def poisoned(self):
-        r = original(self)
+    def poisoned(self, n, dim):  # two latent draws a step: seed 1's from step 26 on
+        z = original(self, n, dim)
         calls["n"] += 1
-        if calls["n"] > 25:
-            r = dict(r, z_g=r["z_g"].clone())
-            r["z_g"][1] = float("nan")
-        return r
+        return torch.cat([z[:n], torch.full_like(z[n:], float("nan"))]) if calls["n"] > 50 else z
 
-    monkeypatch.setattr(vectorized._Draws, "next", poisoned)
+    monkeypatch.setattr(vectorized.SeedDraws, "normal", poisoned)
     with pytest.raises(TrainingDiverged, match=r"1 of 2 seeds.*v1.*step 26"):
         fit_vectorized(seed_runs(tmp_path, [0, 1], small))
     assert final_state(tmp_path / "v0")["step"] == 40
@@ -174,7 +201,7 @@ def test_a_diverged_seed_is_named_and_the_others_finish(tmp_path, small, monkeyp
 @pytest.mark.parametrize(
     "overrides, message",
     [
-        ({"discriminator.packing": 2}, "discriminator.packing"),
+        ({"discriminator.packing": 2}, "networks.D.packing"),
         ({"game.update": "extragradient"}, "game.update='extragradient'"),
         ({"game.objective": "feature_matching"}, "game.objective"),
         ({"train.amp": True}, "train.amp"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gansci.data import Dataset, split_train_test
+from gansci.plugin import Dataset, split_train_test
 
 
 class MixtureDataset(Dataset):

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from gansci import metrics
 from gansci.builtin import mixtures, vectors
-from gansci.engine.game import standard_game
-from gansci.engine.losses import LOSSES
-from gansci.engine.penalties import PENALTIES
-from gansci.hookspecs import hookimpl
-from gansci.nets.mlp import MLPDiscriminator, MLPGenerator
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.plugin import (
+    LOSSES,
+    PENALTIES,
+    FigureSpec,
+    FormatSpec,
+    MetricSpec,
+    MLPDiscriminator,
+    MLPGenerator,
+    RecipeSpec,
+    Spec,
+    StandardGame,
+    Target,
+    c2st,
+    energy_distance,
+    hookimpl,
+    mmd,
+    prdc,
+    sliced_wasserstein,
+)
 
 VECTOR = ("vector",)
 
@@ -46,7 +58,7 @@ def gansci_discriminators() -> list[Spec]:
 
 @hookimpl
 def gansci_games() -> list[Spec]:
-    return [Spec("standard", "G vs D, alternating, n_critic D steps per G step", standard_game)]
+    return [Spec("standard", "G vs D, alternating, n_critic D steps per G step", StandardGame)]
 
 
 @hookimpl
@@ -78,38 +90,45 @@ def gansci_metrics() -> list[MetricSpec]:
         MetricSpec(
             "mmd",
             "MMD² (Gaussian kernel, median bandwidth), permutation p-value; ≤5,000 a side",
-            lambda x, y, data, rng: metrics.mmd(_flat(x, rng), _flat(y, rng), rng),
+            lambda x, y, data, rng: mmd(_flat(x, rng), _flat(y, rng), rng),
             VECTOR,
         ),
         MetricSpec(
             "energy",
             "energy distance; ≤5,000 a side",
-            lambda x, y, data, rng: metrics.energy_distance(_flat(x, rng), _flat(y, rng)),
+            lambda x, y, data, rng: energy_distance(_flat(x, rng), _flat(y, rng)),
             VECTOR,
         ),
         MetricSpec(
             "swd",
             "sliced 1-Wasserstein distance, 256 projections",
-            lambda x, y, data, rng: metrics.sliced_wasserstein(_flat(x), _flat(y), rng),
+            lambda x, y, data, rng: sliced_wasserstein(_flat(x), _flat(y), rng),
             VECTOR,
         ),
         MetricSpec(
             "c2st",
             "k-NN classifier two-sample test: accuracy (0.5 = indistinguishable), p-value",
-            lambda x, y, data, rng: metrics.c2st(_flat(x), _flat(y), rng),
+            lambda x, y, data, rng: c2st(_flat(x), _flat(y), rng),
             VECTOR,
+            {"c2st_accuracy": Target("at_most", 0.58)},
         ),
         MetricSpec(
             "prdc",
             "precision, recall, density, coverage (k=5 neighbours); ≤5,000 a side",
-            lambda x, y, data, rng: metrics.prdc(_flat(y, rng), _flat(x, rng)),
+            lambda x, y, data, rng: prdc(_flat(y, rng), _flat(x, rng)),
             VECTOR,
+            {"coverage": Target("at_least", 0.90)},
         ),
         MetricSpec(
             "modes",
             "modes captured, high-quality fraction, reverse KL (VEEGAN/PacGAN protocol)",
             mixtures.mode_statistics,
             ("mixture",),
+            {  # the mode-collapse benchmarks' targets (VEEGAN / PacGAN protocol)
+                "modes": Target("within", 0),
+                "high_quality": Target("at_least", 0.95),
+                "reverse_kl": Target("at_most", 0.02),
+            },
         ),
     ]
 
@@ -141,25 +160,18 @@ def _mixture_recipe(dataset: str, description: str) -> RecipeSpec:
             # A mixture-of-Gaussians latent (DeLiGAN) spares the generator the steep
             # transitions between modes that a plain Gaussian latent needs, which is what
             # keeps the high-quality fraction of a plain MLP generator below 95%.
-            "generator": {
-                "name": "mlp",
-                "latent_dim": 2,
-                "hidden": 128,
-                "depth": 3,
-                "components": 50,
+            "networks": {
+                "G": {"name": "mlp", "latent_dim": 2, "hidden": 128, "depth": 3, "components": 50},
+                "D": {"name": "mlp", "hidden": 128, "depth": 3},
             },
-            "discriminator": {"name": "mlp", "hidden": 128, "depth": 3},
             "game": {"name": "standard", "loss": "ns", "penalty": "r1", "penalty_weight": 0.1},
             "train": {
                 "steps": 20000,
                 "batch_size": 256,
-                "lr_g": 1e-3,
-                "lr_d": 1e-3,
-                "betas_g": [0.5, 0.999],
-                "betas_d": [0.5, 0.999],
+                "lr": 1e-3,
+                "betas": [0.5, 0.999],
                 "lr_schedule": "linear",
                 "ema": 0.999,
-                "log_every": 500,
                 "eval_every": 5000,
                 "eval_metrics": ["modes"],
                 "checkpoint_every": 5000,

@@ -6,24 +6,24 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils._pytree import tree_map
 
-from gansci.data import Dataset, read_array, split_train_test
+from gansci.plugin import Dataset, Kind, Op, allows, read_array, split_train_test
 
 
 def vectors(
     path: str = "", test_fraction: float = 0.2, standardize: bool = True, seed: int = 0
 ) -> Dataset:
-    """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``)."""
+    """Rows of a .npy/.csv/.txt file as samples (``--set data.path=FILE``), standardised
+    for the model by default; samples come back in the file's units."""
     if not path:
-        from gansci.errors import ConfigError
+        from gansci.plugin import ConfigError
 
         raise ConfigError("dataset 'vectors' reads a file: give it with --set data.path=FILE")
     a = read_array(path, min_rows=4)
-    if standardize:
-        std = a.std(0)
-        a = (a - a.mean(0)) / np.where(std > 0, std, 1.0)
-    train, test = split_train_test(torch.tensor(a, dtype=torch.float32), test_fraction, seed)
-    return Dataset(train, test, domains=("vector",))
+    dtype = torch.float64 if standardize else torch.float32
+    train, test = split_train_test(torch.tensor(a, dtype=dtype), test_fraction, seed)
+    return Dataset(train, test, domains=("vector",), standardize=standardize)
 
 
 def write_npy(samples: np.ndarray, path: str) -> None:
@@ -64,10 +64,23 @@ def scatter(samples: np.ndarray, real: np.ndarray, dataset: Dataset, path: str) 
 
 
 def jitter(data: Dataset, scale: float = 0.05):
-    """Differentiable augmentation: Gaussian noise of ``scale`` times each feature's std."""
-    std = data.train.float().std(0, keepdim=True) * scale
+    """Differentiable augmentation: Gaussian noise of ``scale`` times each feature's std, on
+    the leaves with a per-feature scale (continuous ones; a mask or adjacency stays as is)."""
+    kinds = data.kinds
+
+    def std(kind: Kind, t: torch.Tensor) -> torch.Tensor:
+        if not allows(kind, Op.STANDARDISE):
+            return t[:0]  # an empty stand-in: the leaf is never noised
+        return t.float().std(0, keepdim=True) * scale
+
+    stds = tree_map(std, kinds, data.train)
+
+    def noisy(kind: Kind, t: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+        if not allows(kind, Op.STANDARDISE):
+            return t
+        return t + std.to(t.device) * torch.randn_like(t)
 
     def apply(batch):
-        return batch + std.to(batch.device) * torch.randn_like(batch)
+        return tree_map(noisy, kinds, batch, stds)
 
     return apply

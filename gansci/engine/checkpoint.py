@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from gansci.errors import CheckpointError
+from gansci.files import atomic_path
 
 _NAME = re.compile(r"^step-(\d+)\.pt$")
 BEST = "best.pt"  # the weights at the best value of train.select_metric
@@ -18,22 +17,8 @@ BEST = "best.pt"  # the weights at the best value of train.select_metric
 
 def atomic_save(obj: Any, path: Path) -> None:
     """Write ``obj`` so that ``path`` is either the old file or the complete new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    with atomic_path(path) as tmp:
+        torch.save(obj, tmp)
 
 
 def list_checkpoints(folder: Path) -> list[tuple[int, Path]]:

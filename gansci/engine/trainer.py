@@ -2,111 +2,60 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 from tqdm.auto import tqdm
 
 from gansci.config import TrainConfig
 from gansci.data import Dataset
 from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game
-from gansci.engine.optim import OPTIMIZERS
+from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
+from gansci.files import append_line, atomic_write, read_jsonl
 
 log = logging.getLogger(__name__)
 
 
-class Player:
-    """One side of the game: its parameters, optimiser, schedule and gradient clipping.
-
-    ``step(loss)`` is backward + update. Games that need both players' gradients at the
-    same point call ``backward`` on each before ``update`` (simultaneous updates), and
-    extragradient calls ``extrapolate()`` after a first ``backward``: the update is then
-    taken from the saved point with the gradient at the extrapolated one.
-    """
-
-    def __init__(self, params: list[nn.Parameter], lr: float, betas: list[float], cfg: TrainConfig):
-        self.params = params
-        if cfg.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"train.optimizer: unknown optimiser {cfg.optimizer!r}; "
-                f"valid: {', '.join(OPTIMIZERS)}"
-            )
-        opt_cls = OPTIMIZERS[cfg.optimizer]
-        kw = {"betas": tuple(betas)} if "adam" in cfg.optimizer else {}
-        self.optimizer = opt_cls(params, lr=lr, **kw)
-        steps = cfg.steps
-        if cfg.lr_schedule == "constant":
-            factor: Callable[[int], float] = lambda s: 1.0  # noqa: E731
-        elif cfg.lr_schedule == "linear":
-            factor = lambda s: max(0.0, 1.0 - s / steps)  # noqa: E731
-        else:
-            raise ConfigError(
-                f"train.lr_schedule: unknown schedule {cfg.lr_schedule!r}; valid: constant, linear"
-            )
-        self.scheduler = torch.optim.lr_scheduler.LambdaLR(self.optimizer, factor)
-        self.grad_clip = cfg.grad_clip
-        self.grad_norm: Tensor | None = None
-        self._anchor: list[Tensor] | None = None
-
-    def backward(self, loss: Tensor) -> None:
-        """Gradients of ``loss`` for this player's parameters only."""
-        grads = torch.autograd.grad(loss, self.params, allow_unused=True, retain_graph=True)
-        for p, g in zip(self.params, grads, strict=True):
-            p.grad = g
-
-    def update(self) -> None:
-        """Clip (or just measure) the gradient norm and take one optimiser step."""
-        if self.grad_clip > 0:
-            self.grad_norm = nn.utils.clip_grad_norm_(self.params, self.grad_clip)
-        else:
-            grads = [p.grad for p in self.params if p.grad is not None]
-            self.grad_norm = nn.utils.get_total_norm(grads)
-        if self._anchor is not None:  # extragradient: step from the saved point
-            with torch.no_grad():
-                torch._foreach_copy_(self.params, self._anchor)
-            self._anchor = None
-        self.optimizer.step()
-
-    def step(self, loss: Tensor) -> None:
-        self.backward(loss)
-        self.update()
-
-    def extrapolate(self) -> None:
-        """Extragradient's look-ahead: remember the weights, then step with the current
-        gradients; the next ``update`` restarts from the remembered weights."""
-        anchor = [p.detach().clone() for p in self.params]
-        self.update()
-        self._anchor = anchor
-
-
 class MetricsLog:
-    """metrics.jsonl: one JSON object a line; only the main process writes."""
+    """metrics.jsonl: one JSON object a line, each fsynced, so a kill loses at most the
+    line being written; only the main process writes."""
 
     def __init__(self, path: Path | None, resume_step: int = 0):
         self.path = path if distributed.is_main() else None
         if self.path is not None and self.path.exists():
-            kept = [
-                line
-                for line in self.path.read_text().splitlines()
-                if line.strip() and json.loads(line).get("step", 0) <= resume_step
-            ]
-            self.path.write_text("".join(line + "\n" for line in kept))
+            kept = [line for r, line in read_jsonl(self.path) if r.get("step", 0) <= resume_step]
+            atomic_write(self.path, "".join(line + "\n" for line in kept))
 
     def write(self, record: dict[str, Any]) -> None:
         if self.path is not None:
-            with self.path.open("a") as f:
-                f.write(json.dumps(record) + "\n")
+            append_line(self.path, json.dumps(record))
 
 
 Evaluate = Callable[[Game, int], dict[str, float]]
+
+
+@dataclass
+class Window:
+    """The steps since the last log, evaluation or checkpoint step, at the next one: each
+    statistic's mean and the first step it went non-finite at (-1: none), in the order of
+    ``keys`` (with a seed axis after it for stacked seeds), and what the step is for."""
+
+    keys: list[str]
+    means: Tensor
+    bad_at: Tensor
+    is_log: bool
+    is_eval: bool
+    is_ckpt: bool
 
 
 class Trainer:
@@ -115,6 +64,7 @@ class Trainer:
     Nothing inside a step waits on the device: losses accumulate as tensors and are
     synchronised only at log, evaluation and checkpoint steps, where a non-finite loss
     stops the run before anything is written, so the last good checkpoint stays intact.
+    ``rng`` is the generator the run's random draws come from, saved with checkpoints.
     """
 
     def __init__(
@@ -132,6 +82,7 @@ class Trainer:
         self.best: float | None = None  # best value of cfg.select_metric so far
         self.bad_evals = 0  # evaluations since it last improved
         self.stopped_early = False
+        self.rng = torch.default_generator
 
     @property
     def checkpoint_dir(self) -> Path | None:
@@ -145,19 +96,13 @@ class Trainer:
                 f"the game's networks are on {weight.device} but the data is on {data.device}: "
                 "move both to one device (Experiment does so from its `device`)"
             )
-        lrs = {"G": (cfg.lr_g, cfg.betas_g), "D": (cfg.lr_d, cfg.betas_d)}
-        players = {
-            name: Player(params, *lrs.get(name, lrs["D"]), cfg)
-            for name, params in game.players().items()
-        }
+        players = self.players(game)
         if resume is not None:
             self._restore(checkpoint.load(resume, data.device), game, players)
         else:
             torch.manual_seed(self.seed + distributed.rank())
             self.step = 0
-        metrics_log = MetricsLog(
-            self.run_dir / "metrics.jsonl" if self.run_dir else None, self.step
-        )
+        self.open_log()
 
         if cfg.compile:
             # torch.compile has no double backward, which a gradient penalty takes through D
@@ -165,15 +110,21 @@ class Trainer:
             for net in game.children():
                 if net is not game.ema and net is not penalised:
                     net.compile()
-        autocast = torch.autocast(data.device.type, dtype=torch.bfloat16, enabled=cfg.amp)
+        autocast = (
+            torch.autocast(data.device.type, dtype=torch.bfloat16)
+            if cfg.amp
+            else contextlib.nullcontext()  # a disabled autocast costs its switches every step
+        )
 
-        def sample_real() -> Any:
-            return data.sample(cfg.batch_size)
+        def sample_real(view: str | None = None) -> Any:
+            return data.sample(cfg.batch_size, view=view)
 
         keys: list[str] | None = None
         acc: Tensor | None = None
         bad_at: Tensor | None = None
         n_acc = 0
+        log_every = cfg.log_interval
+        plain = cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: plain lines
         bar = tqdm(
             total=cfg.steps,
             initial=self.step,
@@ -200,40 +151,68 @@ class Trainer:
                 self.step += 1
                 bar.update()
                 done = self.step
-                is_log = done % cfg.log_every == 0 or done == cfg.steps
+                is_log = done % log_every == 0 or done == cfg.steps
                 is_eval = cfg.eval_every > 0 and done % cfg.eval_every == 0
-                is_ckpt = self.run_dir is not None and (
-                    done % cfg.checkpoint_every == 0 or done == cfg.steps
-                )
+                is_ckpt = done % cfg.checkpoint_every == 0 or done == cfg.steps
                 if not (is_log or is_eval or is_ckpt):
                     continue
-                self._check_finite(keys, bad_at)
-                record = {"step": done, "kind": "train"}
-                record.update(zip(keys, (acc / n_acc).tolist(), strict=True))
-                record.update({f"lr_{n}": p.scheduler.get_last_lr()[0] for n, p in players.items()})
+                window = Window(keys, acc / n_acc, bad_at, is_log, is_eval, is_ckpt)
                 acc.zero_()
                 n_acc = 0
-                if is_log:
-                    metrics_log.write(record)
+                self.sync(game, players, window)
+                if is_log:  # the losses on the bar, averaged over stacked seeds
+                    means = window.means.view(len(keys), -1).mean(1).tolist()
+                    shown = dict(zip(keys, means, strict=True))
+                    if plain:
+                        losses = ", ".join(
+                            f"{k} {v:.4g}" for k, v in shown.items() if k.startswith("loss")
+                        )
+                        log.info("step %d/%d: %s", done, cfg.steps, losses)
                     bar.set_postfix(
-                        {k: f"{v:.3g}" for k, v in record.items() if k.startswith("loss")}
+                        {k: f"{v:.3g}" for k, v in shown.items() if k.startswith("loss")}
                     )
-                if is_eval and self.evaluate is not None:
-                    scores = self.evaluate(game, done)
-                    metrics_log.write({"step": done, "kind": "eval", **scores})
-                    log.info("step %d: %s", done, scores)
-                    if cfg.select_metric:
-                        self._select(scores, game)
-                if (is_ckpt or self.stopped_early) and distributed.is_main():
-                    self._save(game, players)
                 if self.stopped_early:
-                    metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
-                    log.warning(
-                        "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
-                        done, cfg.select_metric, self.bad_evals, self.best,
-                    )  # fmt: skip
                     break
         return game
+
+    def players(self, game: Game) -> dict[str, Player]:
+        """The game's players, each with its optimiser and schedule from the config."""
+        cfg = self.cfg
+        return {
+            name: Player(params, cfg.player(name), cfg.optimizer, cfg.steps, name, game.seeds)
+            for name, params in game.players().items()
+        }
+
+    def open_log(self) -> None:
+        """metrics.jsonl, without the records of steps after the current one."""
+        path = self.run_dir / "metrics.jsonl" if self.run_dir else None
+        self.metrics_log = MetricsLog(path, self.step)
+
+    def sync(self, game: Game, players: dict[str, Player], window: Window) -> None:
+        """At a log, evaluation or checkpoint step: check that the losses stayed finite,
+        then log their means, evaluate, keep the best weights and save, as the ``window``
+        and the config say."""
+        cfg, done = self.cfg, self.step
+        self._check_finite(window.keys, window.bad_at)
+        record = {"step": done, "kind": "train"}
+        record.update(zip(window.keys, window.means.tolist(), strict=True))
+        record.update({f"lr_{n}": p.scheduler.get_last_lr()[0] for n, p in players.items()})
+        if window.is_log:
+            self.metrics_log.write(record)
+        if window.is_eval and self.evaluate is not None:
+            scores = self.evaluate(game, done)
+            self.metrics_log.write({"step": done, "kind": "eval", **scores})
+            log.info("step %d: %s", done, scores)
+            if cfg.select_metric:
+                self._select(scores, game)
+        if (window.is_ckpt or self.stopped_early) and self.run_dir and distributed.is_main():
+            self._save(game, players)
+        if self.stopped_early:
+            self.metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
+            log.warning(
+                "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
+                done, cfg.select_metric, self.bad_evals, self.best,
+            )  # fmt: skip
 
     def _select(self, scores: dict[str, float], game: Game) -> None:
         """Keep checkpoints/best.pt at the best value of ``select_metric``; count patience."""
@@ -278,7 +257,7 @@ class Trainer:
             "selection": {"bad_evals": self.bad_evals}
             | ({"best": self.best} if self.best is not None else {}),
             "rng": {
-                "torch": torch.get_rng_state(),
+                "torch": self.rng.get_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
             },
         }
@@ -289,7 +268,7 @@ class Trainer:
         for name, player in players.items():
             player.optimizer.load_state_dict(state["optimizers"][name])
             player.scheduler.load_state_dict(state["schedulers"][name])
-        torch.set_rng_state(state["rng"]["torch"].cpu())
+        self.rng.set_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
         self.step = int(state["step"])

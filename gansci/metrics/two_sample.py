@@ -55,7 +55,7 @@ def mmd(
     sxy = (u.T * Kv).sum(0) / (n * m)
     stat = sxx + syy - 2 * sxy
     observed = float(stat[0])
-    p = float((1 + (stat[1:] >= stat[0]).sum()) / (1 + n_permutations))
+    p = (1 + int((stat[1:] >= stat[0]).sum())) / (1 + n_permutations)
     return {"mmd2": observed, "p_value": p, "bandwidth": bandwidth}
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gansci.data import Dataset, read_array, split_train_test
-from gansci.errors import ConfigError, DataError
+from gansci.plugin import ConfigError, DataError, Dataset, read_array, split_train_test
 from gansci_lorenz import embedding, systems
 
 DOMAINS = ("attractor", "vector")
@@ -14,7 +13,8 @@ TRANSITIONS = "transitions"  # the domain of datasets of pairs (x_t, x_t+1)
 
 
 class AttractorDataset(Dataset):
-    """Points on an attractor, standardised; ``scale`` and ``offset`` map them back.
+    """Points on an attractor in the system's own units; the model sees them standardised
+    (``standardize``, by the training points' mean and std).
 
     With ``orbits=k`` the points are k contiguous orbits of equal length and the samples
     are transitions: pairs (x_t, x_t+1) of consecutive points, shape (n, 2, d), with whole
@@ -36,22 +36,20 @@ class AttractorDataset(Dataset):
     ):
         if not 0 < test_fraction < 1:
             raise ConfigError(f"data.test_fraction must lie in (0, 1), got {test_fraction}")
-        self.offset = points.mean(0) if standardize else np.zeros(points.shape[1])
-        std = points.std(0) if standardize else np.ones(points.shape[1])
-        self.scale = np.where(std > 0, std, 1.0)
         self.name = name
         self.info = dict(info or {})
         self.transitions = orbits > 0
-        x = torch.tensor((points - self.offset) / self.scale, dtype=torch.float32)
+        x = torch.tensor(points, dtype=torch.float64 if standardize else torch.float32)
         if self.transitions:
             train, test = _transitions(x, orbits, test_fraction, seed)
         else:
             train, test = split_train_test(x, test_fraction, seed)
-        super().__init__(train, test, DOMAINS + ((TRANSITIONS,) if self.transitions else ()))
+        domains = DOMAINS + ((TRANSITIONS,) if self.transitions else ())
+        super().__init__(train, test, domains, standardize=standardize)
 
-    def decode(self, batch, generator=None) -> np.ndarray:
+    def decode(self, batch, generator=None, view=None, *, standardized=False) -> np.ndarray:
         states = batch[:, 0] if self.transitions else batch
-        return states.detach().float().cpu().numpy()
+        return super().decode(states, standardized=standardized)
 
 
 def _transitions(

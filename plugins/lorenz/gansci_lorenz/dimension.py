@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.spatial import cKDTree
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 
 
 class DimensionError(DataError):

@@ -10,18 +10,21 @@ distribution of points. The noise z lets G model stochastic dynamics too.
 
 from __future__ import annotations
 
-import inspect
 import itertools
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from gansci.config import check_params
-from gansci.data import Batch, Dataset
-from gansci.engine.game import StandardGame, standard_game
-from gansci.errors import ConfigError
-from gansci.nets.mlp import MLP
+from gansci.plugin import (
+    MLP,
+    Batch,
+    ConfigError,
+    Dataset,
+    GameContext,
+    StandardGame,
+    StandardOptions,
+)
 
 
 def require_transitions(data: Dataset, who: str) -> None:
@@ -76,6 +79,16 @@ class MapGenerator(nn.Module):
         return torch.stack([x, self.step(x, latent[:, self.dim :])], 1)
 
 
+@dataclass
+class TransitionOptions(StandardOptions):
+    """The standard game's options, plus how samples are drawn."""
+
+    burn_in: int = 200  # iterates dropped at the start of each orbit
+    orbits: int = 256  # orbits run side by side, each from its own training state
+    bound: float = 10.0  # states are clamped to this many standard deviations
+    n_starts: int = 1024  # training states kept with the weights as orbit starts
+
+
 class TransitionGame(StandardGame):
     """The standard game on transitions: fakes are (x_t, G(x_t, z)) for real x_t.
 
@@ -84,17 +97,35 @@ class TransitionGame(StandardGame):
     are clamped to ``bound`` standard deviations so a map that escapes stays finite.
     """
 
-    def __init__(self, *args, starts: Tensor, burn_in: int, orbits: int, bound: float, **kw):
-        super().__init__(*args, **kw)
-        self.register_buffer("starts", starts)
-        self.burn_in, self.orbits, self.bound = burn_in, orbits, bound
+    Options = TransitionOptions
+
+    def __init__(self, G: nn.Module, D: nn.Module, options: TransitionOptions, ctx: GameContext):
+        super().__init__(G, D, options, ctx)
+        data = ctx.data
+        require_transitions(data, "game 'transition' trains on")
+        if options.update != "alternating":
+            raise ConfigError("game 'transition' takes alternating updates only")
+        n_starts = min(options.n_starts, data.n_train)
+        if options.burn_in < 0 or not 1 <= options.orbits <= n_starts:
+            raise ConfigError(
+                f"game 'transition': needs burn_in >= 0 and 1 <= orbits <= n_starts (each orbit "
+                f"from its own training state), got burn_in={options.burn_in}, "
+                f"orbits={options.orbits} and {n_starts} starts"
+            )
+        pick = torch.randperm(data.n_train)[:n_starts]
+        self.register_buffer("starts", data.train[pick.to(data.train.device), 0].cpu())
+        self.burn_in, self.orbits, self.bound = options.burn_in, options.orbits, options.bound
 
     def fake_batch(self, real: Batch) -> Batch:
         x = real[:, 0]
         return self.G(torch.cat([x, self.latent(len(x), dim=self.G.noise_dim)], 1))
 
     @torch.no_grad()
-    def generate(self, n: int, generator: torch.Generator | None = None) -> Batch:
+    def generate(
+        self, n: int, cond: Batch | None = None, generator: torch.Generator | None = None
+    ) -> Batch:
+        if cond is not None:
+            raise ConfigError("game 'transition' samples orbits of its map: no cond")
         G = self.sampler("G")
         was_training = G.training
         G.eval()
@@ -113,34 +144,3 @@ class TransitionGame(StandardGame):
         path = torch.stack(states, 1)  # (m, per, d)
         pairs = torch.stack([path[:, :-1], path[:, 1:]], 2).flatten(0, 1)
         return pairs[:n]
-
-
-def transition_game(
-    data: Dataset,
-    make_generator: Callable[[], nn.Module],
-    make_discriminator: Callable[[], nn.Module],
-    burn_in: int = 200,
-    orbits: int = 256,
-    bound: float = 10.0,
-    n_starts: int = 1024,
-    **options,
-) -> TransitionGame:
-    """The registered factory: the standard game's options, plus how samples are drawn
-    (``burn_in`` iterates dropped, ``orbits`` run side by side from ``n_starts`` training
-    states kept with the weights)."""
-    require_transitions(data, "game 'transition' trains on")
-    if options.get("update", "alternating") != "alternating":
-        raise ConfigError("game 'transition' takes alternating updates only")
-    n_starts = min(n_starts, data.n_train)
-    if burn_in < 0 or not 1 <= orbits <= n_starts:
-        raise ConfigError(
-            f"game 'transition': needs burn_in >= 0 and 1 <= orbits <= n_starts (each orbit "
-            f"from its own training state), got burn_in={burn_in}, orbits={orbits} and "
-            f"{n_starts} starts"
-        )
-    options = check_params(standard_game, options, "game", skip=3)  # the rest are its
-    base = standard_game(data, make_generator, make_discriminator, **options)
-    pick = torch.randperm(data.n_train)[:n_starts]
-    starts = data.train[pick.to(data.train.device), 0].cpu()
-    same = {name: getattr(base, name) for name in inspect.signature(StandardGame).parameters}
-    return TransitionGame(**same, starts=starts, burn_in=burn_in, orbits=orbits, bound=bound)

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gansci import metrics
-from gansci.hookspecs import hookimpl
-from gansci.specs import FigureSpec, MetricSpec, RecipeSpec, Spec
+from gansci.plugin import FigureSpec, MetricSpec, RecipeSpec, Spec, Target, hookimpl, mmd
 from gansci_lorenz import datasets, dynamics, figures, measures, vae
 
 ATTRACTOR = ("attractor",)
@@ -53,13 +51,13 @@ def gansci_games() -> list[Spec]:
         Spec(
             "transition",
             "GAN of the dynamics: D judges transitions (x_t, x_t+1); samples iterate G",
-            dynamics.transition_game,
+            dynamics.TransitionGame,
             (datasets.TRANSITIONS,),
         ),
         Spec(
             "vae",
             "VAE baseline: ELBO on the generator as decoder, noisy samples",
-            vae.vae_game,
+            vae.VAEGame,
             ("vector",),
         ),
     ]
@@ -78,19 +76,19 @@ def gansci_metrics() -> list[MetricSpec]:
             "correlation dimension on the real scaling region (same radii), calibrated SE",
             lambda x, y, data, rng: measures.d2_compare(x, y),
             ATTRACTOR,
+            {"d2_gap": Target("at_most", 0.1)},
         ),
         MetricSpec(
             "attractor",
             "off-attractor mass, coverage (99th pct real NN radius), occupancy JS (bits)",
             lambda x, y, data, rng: measures.attractor_metrics(x, y),
             ATTRACTOR,
+            {"off_attractor": Target("at_most", 0.02), "coverage": Target("at_least", 0.95)},
         ),
         MetricSpec(
             "mmd_2k",
             "core MMD² with permutation p-value on 2,000-point subsamples",
-            lambda x, y, data, rng: metrics.mmd(
-                _subsample(x, 2000, rng), _subsample(y, 2000, rng), rng
-            ),
+            lambda x, y, data, rng: mmd(_subsample(x, 2000, rng), _subsample(y, 2000, rng), rng),
             ATTRACTOR,
         ),
     ]
@@ -130,16 +128,19 @@ def recipe_config(
 ) -> dict:
     return {
         "data": {"name": dataset},
-        "generator": {"name": "mlp", "latent_dim": latent_dim, "hidden": hidden, "depth": depth},
-        # Random Fourier features let D resolve detail far finer than the attractor's extent,
-        # which a plain MLP learns slowly; R1 instead of spectral norm lets D be as steep as
-        # that detail needs. Measured against the alternatives in benchmarks/RESULTS.md.
-        "discriminator": {
-            "name": "mlp",
-            "hidden": hidden,
-            "depth": depth,
-            "fourier_features": fourier_features,
-            "fourier_scale": fourier_scale,
+        "networks": {
+            "G": {"name": "mlp", "latent_dim": latent_dim, "hidden": hidden, "depth": depth},
+            # Random Fourier features let D resolve detail far finer than the attractor's
+            # extent, which a plain MLP learns slowly; R1 instead of spectral norm lets D be
+            # as steep as that detail needs. Measured against the alternatives in
+            # benchmarks/RESULTS.md.
+            "D": {
+                "name": "mlp",
+                "hidden": hidden,
+                "depth": depth,
+                "fourier_features": fourier_features,
+                "fourier_scale": fourier_scale,
+            },
         },
         "game": {
             "name": "standard",
@@ -150,14 +151,11 @@ def recipe_config(
         "train": {
             "steps": steps,
             "batch_size": 256,
-            "lr_g": 1e-3,
-            "lr_d": 1e-3,
-            "betas_g": [0.5, 0.999],
-            "betas_d": [0.5, 0.999],
+            "lr": 1e-3,
+            "betas": [0.5, 0.999],
             # decayed to zero so the last steps settle on the attractor
             "lr_schedule": "linear",
             "ema": 0.999,
-            "log_every": 500,
             "checkpoint_every": 5000,
         },
         "validate": {"n_samples": 50_000, "metrics": VALIDATE_METRICS},
@@ -173,11 +171,11 @@ def henon_config() -> dict:
     cfg = recipe_config("henon", 0, fourier_features=128)
     cfg["data"]["transitions"] = True
     # deterministic: noise inputs only blur the map (dz = 2 left 7 % off-attractor)
-    cfg["generator"] = {"name": "map", "latent_dim": 0, "degree": 2, "depth": 0}
+    cfg["networks"]["G"] = {"name": "map", "latent_dim": 0, "degree": 2, "depth": 0}
     cfg["game"]["name"] = "transition"
     # G has 12 weights to find: at 2e-3 it is within 3e-4 of the map by mid-run on
     # seeds 0-2; at D's 5e-4 it ended 5.5e-4 off (2.4 % off-attractor)
-    cfg["train"].update(lr_g=2e-3, lr_d=5e-4, batch_size=512)
+    cfg["train"].update(players={"G": {"lr": 2e-3}, "D": {"lr": 5e-4}}, batch_size=512)
     return cfg
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gansci.data import cache_dir
+from gansci.plugin import cache_dir
 
 #: Bump when the way trajectories are made changes, so old cache files are not reused.
 CACHE_VERSION = 1

@@ -8,31 +8,45 @@ generator, so a GAN and a VAE with the same decoder differ only in the objective
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-from gansci.data import Batch, Dataset, concat
-from gansci.engine.game import Game, SampleReal
-from gansci.nets.mlp import MLP
+from gansci.plugin import MLP, Batch, ConfigError, Game, GameContext, SampleReal, concat
+
+
+@dataclass
+class VAEOptions:
+    """The VAE's options (``[game]`` keys)."""
+
+    beta: float = 1.0  # weight of the KL term
+    hidden: int = 128  # the encoder's width
+    depth: int = 3  # the encoder's hidden layers
+    sample_noise: bool = True  # samples are G(z) plus the learned observation noise
 
 
 class VAEGame(Game):
     """Gaussian encoder q(z|x), decoder G(z) with learned per-axis Gaussian noise; samples
-    are G(z) plus that noise, as a VAE's generative model defines them."""
+    are G(z) plus that noise, as a VAE's generative model defines them. The ``G`` role is
+    the decoder; there is no discriminator."""
 
+    Options = VAEOptions
+    roles = {"G": "generators"}
     generators = ("G",)
 
-    def __init__(
-        self, G: nn.Module, dim: int, hidden: int, depth: int, beta: float, sample_noise: bool
-    ):
+    def __init__(self, G: nn.Module, dim: int, options: VAEOptions):
         super().__init__()
         self.G = G
-        self.encoder = MLP(dim, 2 * G.latent_dim, hidden, depth, "relu")
+        self.encoder = MLP(dim, 2 * G.latent_dim, options.hidden, options.depth, "relu")
         self.log_sigma = nn.Parameter(torch.full((dim,), -1.0))
-        self.beta = beta
-        self.sample_noise = sample_noise
+        self.beta = options.beta
+        self.sample_noise = options.sample_noise
+
+    @classmethod
+    def build(cls, ctx: GameContext, options: VAEOptions) -> VAEGame:
+        dim = int(torch.as_tensor(ctx.data.train[:1]).flatten(1).shape[1])
+        return cls(ctx.network("G"), dim, options)
 
     def players(self) -> dict[str, list[nn.Parameter]]:
         return {"G": [*self.G.parameters(), *self.encoder.parameters(), self.log_sigma]}
@@ -54,7 +68,11 @@ class VAEGame(Game):
         }
 
     @torch.no_grad()
-    def generate(self, n: int, generator: torch.Generator | None = None) -> Batch:
+    def generate(
+        self, n: int, cond: Batch | None = None, generator: torch.Generator | None = None
+    ) -> Batch:
+        if cond is not None:
+            raise ConfigError("game 'vae' is unconditional: no cond")
         G = self.sampler("G")
         was_training = G.training
         G.eval()
@@ -70,18 +88,3 @@ class VAEGame(Game):
             chunks.append(x)
         G.train(was_training)
         return concat(chunks)
-
-
-def vae_game(
-    data: Dataset,
-    make_generator: Callable[[], nn.Module],
-    make_discriminator: Callable[[], nn.Module],
-    beta: float = 1.0,
-    hidden: int = 128,
-    depth: int = 3,
-    sample_noise: bool = True,
-) -> VAEGame:
-    """The registered factory: the generator section builds the decoder; no discriminator
-    is built (the recipe's discriminator section is ignored)."""
-    dim = int(torch.as_tensor(data.train[:1]).flatten(1).shape[1])
-    return VAEGame(make_generator(), dim, hidden, depth, beta, sample_noise)

@@ -13,7 +13,7 @@ from gansci_lorenz.dimension import (
 from gansci_lorenz.measures import d2_compare
 from gansci_lorenz.systems import flow_points, henon_points, lorenz63_field
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 
 START = np.array([1.0, 1.0, 27.0])  # where the lorenz63 dataset starts its trajectories
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from gansci.experiment import Experiment
+from gansci import Experiment
 
 
 @pytest.mark.slow

@@ -7,8 +7,7 @@ import pytest
 import torch
 from gansci_lorenz.plugin import recipe_config
 
-from gansci.config import ExperimentConfig
-from gansci.experiment import Experiment
+from gansci import Experiment, ExperimentConfig
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +46,8 @@ def test_vae_trains_and_samples_are_noisy(tmp_path):
     cfg = recipe_config("lorenz63", 3, 300)
     cfg["data"]["n_samples"] = 4000
     cfg["game"] = {"name": "vae", "hidden": 64, "depth": 2}
-    cfg["train"].update(lr_g=1e-3, ema=0.0, log_every=100)
+    del cfg["networks"]["D"]  # the VAE has one role, its decoder G
+    cfg["train"].update(lr=1e-3, ema=0.0, log_every=100)
     exp = Experiment(ExperimentConfig.from_dict(cfg), tmp_path / "vae")
     assert set(exp.game.players()) == {"G"}
     exp.run(validate=False)

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gansci.data import Dataset, cache_dir
-from gansci.errors import ConfigError, DataError
+from gansci.plugin import ConfigError, DataError, Dataset, Kind, cache_dir
 from gansci_protein import alphabet as ab
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import read_fasta
@@ -43,7 +42,7 @@ class ProteinDataset(Dataset):
         fpr: float = 0.01,
     ):
         domains = ("protein", "aligned") if aligned else ("protein",)
-        super().__init__(train, test, domains=domains)
+        super().__init__(train, test, domains=domains, kinds=Kind.CATEGORICAL)
         self.aligned = aligned
         self.pwms = pwms
         self.background = np.asarray(background, float)
@@ -54,7 +53,9 @@ class ProteinDataset(Dataset):
     def length(self) -> int:
         return int(self.train.shape[1])
 
-    def decode(self, batch: torch.Tensor, generator: torch.Generator | None = None) -> list[str]:
+    def decode(
+        self, batch: torch.Tensor, generator: torch.Generator | None = None, view: str | None = None
+    ) -> list[str]:
         """One-hot rows -> letters; soft rows are sampled (seeded by ``generator``) when a
         generator is given, else read by argmax. A sequence ends at its first pad."""
         x = batch.detach().float().cpu()
@@ -66,7 +67,7 @@ class ProteinDataset(Dataset):
             codes = torch.multinomial(probs, 1, generator=generator).view(x.shape[:-1])
         return ab.from_codes(codes.numpy())
 
-    def encode(self, samples: list[str]) -> torch.Tensor:
+    def encode(self, samples: list[str], view: str | None = None) -> torch.Tensor:
         """Strings -> one-hot batch (cropped or padded to this dataset's length)."""
         return ab.one_hot(self.codes(samples)).to(self.device)
 

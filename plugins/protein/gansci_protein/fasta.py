@@ -11,7 +11,7 @@ from Bio import SeqIO
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 from gansci_protein.alphabet import AMBIGUOUS, AMINO_ACIDS, CANONICAL, GAP
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from gansci.errors import ConfigError
+from gansci.plugin import ConfigError
 from gansci_protein.data import ProteinDataset
 
 MODES = ("gumbel", "relaxed")

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from gansci.hookspecs import hookimpl
-from gansci.specs import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec
+from gansci.plugin import (
+    FigureSpec,
+    FormatSpec,
+    MetricSpec,
+    RecipeSpec,
+    Spec,
+    Target,
+    hookimpl,
+)
 from gansci_protein import data, figures, metrics, nets
 from gansci_protein.fasta import read_sequences, write_fasta
 
@@ -71,9 +78,23 @@ METRICS = [
 ]
 
 
+#: the family targets (plugins/protein/README.md): motifs within 5 points of real, spectra
+#: close, no copies beyond what held-out real sequences show, real diversity
+TARGETS = {
+    "motif": {"hit_rate": Target("within", 0.05)},
+    "composition": {"aa_js": Target("at_most", 0.005), "dipeptide_js": Target("at_most", 0.02)},
+    "uniqueness": {"unique": Target("at_least", 0.99)},
+    "novelty": {"nn_identity_excess": Target("at_most", 0.05)},
+    "diversity": {"pairwise_identity": Target("within", 0.05)},
+}
+
+
 @hookimpl
 def gansci_metrics() -> list[MetricSpec]:
-    return [MetricSpec(f"protein_{name}", desc, fn, PROTEIN) for name, desc, fn in METRICS]
+    return [
+        MetricSpec(f"protein_{name}", desc, fn, PROTEIN, TARGETS.get(name, {}))
+        for name, desc, fn in METRICS
+    ]
 
 
 @hookimpl
@@ -102,29 +123,30 @@ def gansci_figures() -> list[FigureSpec]:
 def _recipe(name: str, description: str, discriminator: dict, **overrides) -> RecipeSpec:
     config = {
         "data": {"name": "protein_family"},
-        "generator": {
-            "name": "protein_conv",
-            "latent_dim": 64,
-            "channels": 32,
-            "blocks": 2,
-            "mode": "gumbel",
-            "profile_init": True,
+        "networks": {
+            "G": {
+                "name": "protein_conv",
+                "latent_dim": 64,
+                "channels": 32,
+                "blocks": 2,
+                "mode": "gumbel",
+                "profile_init": True,
+            },
+            "D": {"spectral_norm": True, **discriminator},
         },
-        "discriminator": {"spectral_norm": True, **discriminator},
         "game": {"name": "standard", "loss": "ns"},
         "train": {
             "steps": 4000,
             "batch_size": 64,
-            "lr_g": 2e-4,
-            "lr_d": 2e-4,
-            "betas_g": [0.5, 0.999],
-            "betas_d": [0.5, 0.999],
+            "lr": 2e-4,
+            "betas": [0.5, 0.999],
             "ema": 0.99,
-            "log_every": 100,
             "checkpoint_every": 500,
         },
         "validate": {"n_samples": 2500},
     }
+    if "generator" in overrides:
+        config["networks"]["G"].update(overrides.pop("generator"))
     for key, value in overrides.items():
         config[key] = {**config[key], **value}
     return RecipeSpec(name, description, config)

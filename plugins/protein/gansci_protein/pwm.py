@@ -18,7 +18,7 @@ from Bio.Seq import Seq
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 from gansci_protein.alphabet import AMINO_ACIDS, SYMBOLS
 
 # Biopython parses protein motifs only from MEME's XML output; its TRANSFAC, MEME-minimal

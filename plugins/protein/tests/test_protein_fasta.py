@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from gansci_protein.fasta import read_fasta, read_sequences, write_fasta
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 
 
 def _write(tmp_path, text: str | bytes, name: str = "x.fasta"):

@@ -14,8 +14,7 @@ from gansci_protein.nets import ConvGenerator, PWMDiscriminator
 from gansci_protein.pwm import write_jaspar_counts
 
 from gansci.cli import main
-from gansci.errors import ConfigError
-from gansci.testing import check_plugin
+from gansci.plugin import ConfigError, Kind, check_plugin
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +54,7 @@ def test_user_fasta_dataset(tmp_path):
     path, motifs = _user_files(tmp_path)
     data = fasta(str(path), motifs=str(motifs))
     assert data.length == 30 and data.n_train + data.n_test == 40
+    assert data.kinds is Kind.CATEGORICAL  # one-hot rows, checked as such on loading
     seqs = data.decode(data.split("train"))
     assert all(20 <= len(s) <= 30 and PAD not in s for s in seqs)
     assert torch.equal(data.encode(seqs), data.split("train"))

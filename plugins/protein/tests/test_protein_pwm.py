@@ -16,7 +16,7 @@ from gansci_protein.pwm import (
     write_jaspar_counts,
 )
 
-from gansci.errors import DataError
+from gansci.plugin import DataError
 
 
 def _random_pwms(rng, widths=(5, 9)):

@@ -1,0 +1,1 @@
+"""gansci-graph: one-shot graph GANs judged by motif statistics and the graph MMDs."""

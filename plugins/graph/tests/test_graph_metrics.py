@@ -1,0 +1,81 @@
+"""Metrics: the graph descriptors equal networkx's, MMD² known answers, motif statistics,
+and validity, uniqueness and novelty."""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+from gansci_graph import metrics
+from gansci_graph.data import GraphDataset, community_small
+
+
+@pytest.fixture(scope="module")
+def random_graphs():
+    return [nx.gnp_random_graph(8 + k % 7, 0.3 + 0.05 * (k % 5), seed=k) for k in range(12)]
+
+
+def test_descriptors_equal_networkx(random_graphs):
+    for g in random_graphs:
+        np.testing.assert_array_equal(metrics.degree_histogram(g), nx.degree_histogram(g))
+        clustering = [nx.clustering(g)[v] for v in g.nodes()]
+        np.testing.assert_allclose(metrics.clustering_values(g), clustering, atol=1e-12)
+        np.testing.assert_allclose(
+            metrics.laplacian_spectrum(g), np.sort(nx.normalized_laplacian_spectrum(g)), atol=1e-9
+        )
+        hist = metrics.clustering_histogram(g)
+        assert hist.shape == (100,) and hist.sum() == g.number_of_nodes()
+        assert metrics.spectral_histogram(g).sum() == g.number_of_nodes()
+
+
+def test_mmd_known_answers(random_graphs):
+    same = metrics.graph_mmd(random_graphs, random_graphs)
+    assert all(v == pytest.approx(0.0, abs=1e-12) for v in same.values())
+    assert set(same) == {"degree", "clustering", "orbit", "spectral"}
+    # one histogram each: k(x, x) = 1, and TV([1, 0], [0, 1]) = 1 gives k = exp(-1 / 2σ²)
+    a, b = [np.array([1.0, 0.0])], [np.array([0.0, 3.0])]
+    assert metrics.mmd2(a, b, sigma=1.0) == pytest.approx(2 - 2 * math.exp(-0.5))
+    # histograms are normalised (counts of any total) and zero-padded to one length
+    assert metrics.mmd2([np.array([2.0])], [np.array([5.0, 0.0, 0.0])], 1.0) == pytest.approx(0)
+    x, y = [np.array([0.0, 0.0])], [np.array([3.0, 4.0])]
+    assert metrics.mmd2(x, y, sigma=5.0, kernel="gaussian") == pytest.approx(2 - 2 * math.exp(-0.5))
+
+
+def test_mmd_separates_different_families():
+    def gnp(seeds: range) -> list[nx.Graph]:
+        return [nx.gnp_random_graph(12, 0.4, seed=k) for k in seeds]
+
+    trees = [nx.random_labeled_tree(12, seed=k) for k in range(12)]
+    far = metrics.graph_mmd(trees, gnp(range(12)))
+    near = metrics.graph_mmd(gnp(range(12, 24)), gnp(range(12)))
+    assert all(far[k] > 2 * near[k] for k in far)
+    assert far["clustering"] > 0.5  # trees have no triangles at all
+
+
+def test_motif_statistics(random_graphs):
+    counts = metrics.motif_counts([nx.complete_graph(4), nx.cycle_graph(5)])
+    np.testing.assert_array_equal(counts, [[6, 12, 4, 3, 4], [5, 5, 0, 0, 0]])
+    rng = np.random.default_rng(0)
+    same = metrics.motif_statistics(random_graphs, random_graphs, None, rng)
+    assert same["edges_w1"] == 0 and same["p_value"] > 0.5
+    dense = [nx.gnp_random_graph(12, 0.8, seed=k) for k in range(12)]
+    far = metrics.motif_statistics(dense, random_graphs, None, np.random.default_rng(0))
+    assert far["triangles_w1"] > 1 and far["p_value"] < 0.01
+
+
+def test_validity_uniqueness_novelty():
+    data = community_small(n_graphs=20)
+    train = data.train_graphs
+    relabelled = nx.relabel_nodes(train[0], {v: (v + 3) % train[0].number_of_nodes()
+                                             for v in train[0]})  # fmt: skip
+    fresh = nx.gnp_random_graph(15, 0.3, seed=7)
+    samples = [relabelled, fresh, nx.relabel_nodes(fresh, lambda v: 14 - v), fresh]
+    out = metrics.validity(samples, data.test_graphs, data)
+    assert out == {"unique": 0.5, "novel": 0.75, "unique_novel": 0.25}
+    planar = GraphDataset(train, [], data.test_graphs, name="planar")
+    k5, cycle = nx.complete_graph(5), nx.cycle_graph(6)
+    two = nx.disjoint_union(nx.cycle_graph(3), nx.cycle_graph(3))
+    out = metrics.validity([k5, cycle, two, cycle], data.test_graphs, planar)
+    assert out["valid"] == 0.5 and out["vun"] == 0.25

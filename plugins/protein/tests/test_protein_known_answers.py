@@ -1,0 +1,91 @@
+"""Best motif scores and sequence identity against answers worked out by hand."""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+import torch
+from gansci_protein import metrics as M
+from gansci_protein.alphabet import AMINO_ACIDS, from_codes, one_hot, to_codes
+from gansci_protein.pwm import PWM, PWMScanner
+
+A, C, D, W = (AMINO_ACIDS.index(a) for a in "ACDW")
+
+
+def test_best_codes_is_the_best_hand_summed_window_with_gaps_scoring_the_column_minimum():
+    w = np.full((2, 20), -1.0)
+    w[0, A], w[0, C] = 3.0, -3.0  # column 0: worst -3
+    w[1, C], w[1, D] = 2.0, -6.0  # column 1: worst -6
+    w_only = np.zeros((1, 20))
+    w_only[0, W] = 1.0
+    seqs = ["WACW", "A-", "-C", "A"]  # padded to 4 with '.', which scores as a gap
+    scanner = PWMScanner([PWM("w", w), PWM("w_only", w_only)])
+    best = scanner.best_codes(torch.from_numpy(to_codes(seqs, 4)))
+    expected = [
+        [3 + 2, 1],  # AC beats WA (-2) and CW (-4)
+        [3 - 6, 0],  # A- beats -. and .. (-3 - 6)
+        [-3 + 2, 0],  # -C beats C. and .. (-3 - 6)
+        [3 - 6, 0],  # A. beats .. (-3 - 6)
+    ]
+    np.testing.assert_array_equal(best.numpy(), expected)
+
+
+def test_best_codes_is_exact_where_float32_ranks_two_windows_the_wrong_way():
+    # Dyadic log-odds, exact in float64. Window AAAA sums to 4 + 345u, CCCC to 4 + 358u,
+    # u = 2^-30. The float32 scan rounds each 3-tap group (3 + 230u -> 3 + 256u, 1 + 115u ->
+    # 1 + 128u; 3 + 358u -> 3 + 256u) and then their sums: AAAA to 4 + 512u, CCCC to 4.
+    u = 2.0**-30
+    w = np.full((4, 20), -8.0)
+    w[1:3, [A, C]] = 0.0
+    w[0, A], w[3, A] = 3 + 230 * u, 1 + 115 * u
+    w[0, C], w[3, C] = 3 + 358 * u, 1.0
+    scanner = PWMScanner([PWM("m", w)])
+    codes = torch.from_numpy(to_codes(["AAAA-CCCC"], 9))
+    scan32 = scanner.scan_codes(codes, torch.float32)[0][0]
+    assert scan32[0] > scan32[-1]  # the premise: float32 prefers AAAA
+    assert scanner.best_codes(codes).item() == 4 + 358 * u
+
+
+def _codes(seqs, length=4):
+    return to_codes(seqs, length)
+
+
+def test_identity_counts_matching_residues_over_the_longer_residue_count():
+    seqs = ["ACDE", "ACD", "AC-E", "AD-E", "--"]
+    ident = M.identity_matrix(_codes(seqs), _codes(seqs))
+    # gaps and padding are not residues: they neither match nor count towards the length
+    expected = [
+        [1, 3 / 4, 3 / 4, 2 / 4, 0],
+        [3 / 4, 1, 2 / 3, 1 / 3, 0],
+        [3 / 4, 2 / 3, 1, 2 / 3, 0],
+        [2 / 4, 1 / 3, 2 / 3, 1, 0],
+        [0, 0, 0, 0, 0],  # no residues at all: 0 / max(0, 1)
+    ]
+    np.testing.assert_allclose(ident, expected, rtol=0, atol=1e-7)
+
+
+def _family(train, length=4):
+    """The parts of a protein dataset the identity metrics read."""
+    return SimpleNamespace(
+        codes=lambda seqs: _codes(list(seqs), length),
+        split=lambda name, n=None: one_hot(_codes(train, length)),
+        decode=lambda batch: from_codes(batch.argmax(-1).numpy()),
+    )
+
+
+def test_novelty_is_the_median_identity_to_the_nearest_training_sequence():
+    data = _family(["ACDE", "WWWW"])
+    out = M.novelty(["ACDE", "ACDW", "ACD"], ["AC", "WWWC"], data)
+    # generated: 1 (a copy), 3/4, 3/4 (ACD against ACDE); real: 2/4, 3/4
+    assert out["nn_identity"] == pytest.approx(3 / 4)
+    assert out["real_nn_identity"] == pytest.approx((2 / 4 + 3 / 4) / 2)
+    assert out["nn_identity_excess"] == pytest.approx(3 / 4 - 5 / 8)
+    assert out["copies"] == pytest.approx(1 / 3)
+
+
+def test_diversity_is_the_mean_identity_over_distinct_pairs():
+    data = _family([])
+    out = M.diversity(["ACDE", "ACDE", "WWWW"], ["ACDE", "ACDW"], data)
+    # ordered pairs off the diagonal: 1 twice, 0 four times; real: 3/4 twice
+    assert out["pairwise_identity"] == pytest.approx(2 / 6)
+    assert out["real_pairwise_identity"] == pytest.approx(3 / 4)
