@@ -91,6 +91,8 @@ def test_theiler_window_works_on_time_ordered_rows_only():
         for name, x in (("ordered", ordered), ("shuffled", shuffled))
         for w in (0, 50)
     }
+    for key, r in d2.items():
+        print(*key, f"D2 {r.d2:.3f} +- {r.se:.3f}")  # pytest -rP shows it
     # In time order the window takes out the time neighbours, which pull D2 down...
     assert d2["ordered", 50].d2 - d2["ordered", 0].d2 > 0.03
     # ...and its contiguous blocks see the serial correlation that random blocks miss.
@@ -116,6 +118,7 @@ def test_standard_error_is_calibrated():
     for results in (auto, given):
         d2, se = np.array([(r.d2, r.se) for r in results]).T
         ratio = d2.std(ddof=1) / se.mean()
+        print(f"sd(D2) / mean(SE) {ratio:.3f}")  # pytest -rP shows it
         assert 0.7 < ratio < 1.45, ratio
 
 
