@@ -344,9 +344,7 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
             f"{path}: {int(bad.sum())} NaN or infinite value(s), the first at row {row}, "
             f"column {col}"
         )
-    if np.all(a.max(0) == a.min(0)):
-        raise DataError(f"{path}: every value is constant; there is nothing to learn")
-    return a
+    return a  # constant data is the dataset's concern (standardising it), not the reader's
 
 
 def cache_dir(*parts: str) -> Path:
