@@ -35,6 +35,12 @@ def gansci_datasets() -> list[Spec]:
             data.fasta,
             PROTEIN,
         ),
+        Spec(
+            "family",
+            "a family alignment: aligned FASTA, A2M/A3M, Stockholm (data.path=FILE)",
+            data.family,
+            PROTEIN,
+        ),
     ]
 
 
