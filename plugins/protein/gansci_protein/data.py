@@ -146,22 +146,22 @@ CLUSTER_IDENTITY = 0.8
 def _split(
     codes: np.ndarray, test_fraction: float, seed: int, cluster_identity: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(train, held-out) row indices: a seeded permutation, held out a whole identity
-    cluster at a time (see :func:`identity_clusters`) so that no held-out sequence is
-    ``cluster_identity`` identical to a training one; ``cluster_identity=0`` splits rows.
-    Where every cluster is one sequence this is exactly the plain permutation split."""
+    """(train, held-out) row indices: identity clusters (see :func:`identity_clusters`) in a
+    seeded random order, held out whole until the held-out fraction is reached, so that no
+    held-out sequence is ``cluster_identity`` identical to a training one;
+    ``cluster_identity=0`` splits rows. Where every cluster is one sequence this is exactly
+    the plain permutation split."""
     n = len(codes)
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).numpy()
     n_test = max(2, int(round(n * test_fraction)))
-    if not cluster_identity:
-        return perm[n_test:], perm[:n_test]
-    labels = _clusters(codes, cluster_identity)
+    labels = _clusters(codes, cluster_identity) if cluster_identity else np.arange(n)
     sizes = np.bincount(labels)
+    # clusters drawn uniformly, not in proportion to their size: a held-out set of a few
+    # large clusters would be a poor sample of the family (tiny Neff)
+    order = torch.randperm(len(sizes), generator=torch.Generator().manual_seed(seed)).numpy()
     held = np.zeros(len(sizes), bool)
     count = 0
-    for i in perm:  # clusters in the order the permutation first meets them
-        c = labels[i]
-        if not held[c] and count + sizes[c] <= n_test:
+    for c in order:
+        if count + sizes[c] <= n_test:
             held[c], count = True, count + sizes[c]
             if count == n_test:
                 break
@@ -172,8 +172,11 @@ def _split(
         )
     if count < n_test:
         log.warning("held out %d sequences, not %d: the clusters did not fit", count, n_test)
-    test = held[labels[perm]]
-    return perm[~test], perm[test]
+    rank = np.empty(len(sizes), np.int64)
+    rank[order] = np.arange(len(sizes))
+    rows = np.argsort(rank[labels], kind="stable")  # cluster by cluster, in drawn order
+    test = held[labels[rows]]
+    return rows[~test], rows[test]
 
 
 def _clusters(codes: np.ndarray, threshold: float) -> np.ndarray:

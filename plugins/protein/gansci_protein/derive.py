@@ -23,10 +23,9 @@ def column_entropy(codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def conserved_windows(entropy: np.ndarray, n_windows: int, width: int) -> list[int]:
-    """Starts of up to ``n_windows`` non-overlapping windows of ``width`` columns, lowest
-    mean entropy first (greedy)."""
-    if width > len(entropy):
-        raise ConfigError(f"data.motif_width={width} is wider than the {len(entropy)} columns")
+    """Starts of up to ``n_windows`` non-overlapping windows of ``width`` columns (at most
+    all of them), lowest mean entropy first (greedy)."""
+    width = min(width, len(entropy))
     mean = np.convolve(entropy, np.ones(width) / width, mode="valid")
     starts: list[int] = []
     for s in np.argsort(mean, kind="stable"):
@@ -56,13 +55,14 @@ def family_pwms(
         spans = [(0, length)]
     else:
         starts = conserved_windows(column_entropy(codes, weights), n_windows, width)
-        spans = [(s, s + width) for s in starts]
+        spans = [(s, s + min(width, length)) for s in starts]
     counts = np.einsum("n,nla->la", weights, np.eye(PAD_INDEX + 1)[codes][..., :N_AMINO])
     out = []
     for a, b in spans:
         name = "profile" if mode == "profile" else f"cols{a + 1}-{b}"
         motif = motifs.Motif(
-            alphabet=AMINO_ACIDS, counts={c: counts[a:b, k].tolist() for k, c in enumerate(AMINO_ACIDS)}
+            alphabet=AMINO_ACIDS,
+            counts={c: counts[a:b, k].tolist() for k, c in enumerate(AMINO_ACIDS)},
         )
         out.append(pwm_from_motif(motif, name, pseudocounts, background))
     return out

@@ -52,7 +52,20 @@ def _raw(path: Path, fmt: str) -> list[tuple[str, str]]:
         if "No records" in first:
             first = "holds no sequences (no 'NAME SEQUENCE' lines before '//')"
         raise DataError(f"{path}: Stockholm: {first}") from None
-    return [(r.id, str(r.seq)) for r in alignment]
+    rows = [(r.id, str(r.seq)) for r in alignment]
+    # Biopython turns '.' into '-': an insert column is one the RF line marks '.' (or,
+    # without an RF line, one holding a lower-case residue); written back in A2M form
+    rf = alignment.column_annotations.get("reference_annotation")
+    if rf:
+        insert = [c in ".-" for c in rf]
+    else:
+        insert = [
+            any(s[j].islower() for _, s in rows) for j in range(alignment.get_alignment_length())
+        ]
+    return [
+        (rid, "".join("." if x and c == "-" else c.lower() if x else c for c, x in zip(s, insert)))
+        for rid, s in rows
+    ]
 
 
 def _check_letters(path: Path, i: int, rid: str, seq: str) -> str:
@@ -90,7 +103,9 @@ def read_msa(
         raise DataError(
             f"data.ambiguous: unknown policy {ambiguous!r}; valid: {', '.join(AMBIGUOUS_POLICIES)}"
         )
-    raw = [(rid, _check_letters(path, i, rid, s)) for i, (rid, s) in enumerate(_raw(path, format), 1)]
+    raw = [
+        (rid, _check_letters(path, i, rid, s)) for i, (rid, s) in enumerate(_raw(path, format), 1)
+    ]
     if not raw:
         raise DataError(f"{path}: holds no sequences")
     ids = [rid for rid, _ in raw]

@@ -169,6 +169,10 @@ def gansci_figures() -> list[FigureSpec]:
     ]
 
 
+#: training steps of the protein-family recipe (its cost: benchmarks/RESULTS.md)
+STEPS_FAMILY = 3000
+
+
 def _recipe(name: str, description: str, discriminator: dict, **overrides) -> RecipeSpec:
     config = {
         "data": {"name": "protein_family"},
@@ -219,5 +223,12 @@ def gansci_recipes() -> list[RecipeSpec]:
             # the real 10th percentile (benchmarks/RESULTS.md)
             generator={"blocks": 4},
             train={"steps": 8000},
+        ),
+        _recipe(
+            "protein-family",
+            "a family alignment (data.path=FILE) vs PWMs derived from it + CNN critic",
+            {"name": "pwm+cnn", "channels": 32, "blocks": 1},
+            data={"name": "family"},
+            train={"steps": STEPS_FAMILY},
         ),
     ]
