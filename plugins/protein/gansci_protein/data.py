@@ -14,9 +14,9 @@ import torch
 
 from gansci.plugin import ConfigError, DataError, Dataset, Kind, cache_dir
 from gansci_protein import alphabet as ab
+from gansci_protein.derive import family_pwms
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import read_fasta
-from gansci_protein.derive import family_pwms
 from gansci_protein.identity import identity_clusters, sequence_weights
 from gansci_protein.msa import read_msa
 from gansci_protein.pwm import PWM, PWMScanner, pwm_from_instances, read_motifs

@@ -63,7 +63,13 @@ def _raw(path: Path, fmt: str) -> list[tuple[str, str]]:
             any(s[j].islower() for _, s in rows) for j in range(alignment.get_alignment_length())
         ]
     return [
-        (rid, "".join("." if x and c == "-" else c.lower() if x else c for c, x in zip(s, insert)))
+        (
+            rid,
+            "".join(
+                "." if x and c == "-" else c.lower() if x else c
+                for c, x in zip(s, insert, strict=True)
+            ),
+        )
         for rid, s in rows
     ]
 
