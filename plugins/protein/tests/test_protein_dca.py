@@ -52,3 +52,15 @@ def test_nearest_hamming_counts_gaps_as_a_state():
     natural = ab.to_codes(["ACDE", "AC--"], 4)
     codes = ab.to_codes(["ACDE", "AC-E", "WWWW"], 4)
     np.testing.assert_allclose(nearest_hamming(codes, natural), [0, 0.25, 1])
+
+
+def test_ardca_learns_the_couplings_the_profile_model_misses(coupled):
+    from gansci_protein.ardca import ArDCA
+
+    train = coupled.split("train").argmax(-1).numpy()
+    model = ArDCA(train.shape[1])
+    model.fit(train, coupled.weights, max_iter=30)
+    out = dca_stats(
+        ab.from_codes(model.sample(1000)), coupled.decode(coupled.split("test")), coupled
+    )
+    assert out["site_r"] > 0.99 and out["pair_r"] > 0.9 and abs(out["profile_pair_r"]) < 0.2
