@@ -56,7 +56,7 @@ class ArDCA(torch.nn.Module):
             return loss
 
         opt.step(closure)
-        return float(nll)
+        return float(nll.detach())
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0) -> np.ndarray:

@@ -198,7 +198,8 @@ def gansci_figures() -> list[FigureSpec]:
     ]
 
 
-#: training steps of the protein-family recipe (its cost: benchmarks/RESULTS.md)
+#: training steps of the protein-family recipe: a first guess, not yet timed against the
+#: 20-minute budget of issue 19 (the shared machine was too loaded to measure it)
 STEPS_FAMILY = 3000
 
 
