@@ -26,9 +26,11 @@ DHFR = Path(__file__).resolve().parents[1] / "datasets" / "protein_dhfr" / "DHFR
 def row(name: str, seqs: list[str], real: list[str], data, train_set: set, seconds: float) -> str:
     s = dca_stats(seqs, real, data)
     copies = np.mean([q in train_set for q in seqs])
+    if seconds < 0:  # the ceiling row: nearest-natural identity and copies of held-out's
+        s["nn_hamming"], copies = s["real_nn_hamming"], np.mean([q in train_set for q in real])
     return (
         f"| {name} | {s['site_r']:.3f} | {s['pair_r']:.3f} | {1 - s['nn_hamming']:.3f} "
-        f"| {copies:.3f} | {seconds:.0f} s |"
+        f"| {copies:.3f} | {max(seconds, 0):.0f} s |"
     )
 
 
@@ -60,7 +62,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     n = len(real)
     nat = data.decode(data.split("train", n))
-    print(row(f"training natural, {n} (the ceiling)", nat, real, data, train_set, 0.0))
+    # r: training vs held-out natural; identity and copies: held-out natural's
+    print(row(f"natural, {n} training vs held-out (the ceiling)", nat, real, data, train_set, -1))
     t = time.perf_counter()
     prof = ab.from_codes(profile_sample(train_codes, data.weights, args.n))
     print(
