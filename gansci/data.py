@@ -77,6 +77,8 @@ class Dataset:
 
     domains: tuple[str, ...] = ("vector",)
     views: tuple[str, ...] = ()
+    #: lines the report states about the data (what reading dropped or mapped, ...)
+    facts: tuple[str, ...] | list[str] = ()
 
     def __init__(
         self,

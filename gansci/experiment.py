@@ -654,7 +654,7 @@ class Experiment:
             figures_dir = out.with_name(f"{stem}.figures")
             numbers = out.with_name(f"{stem}.validation.json")
         title = f"Validation report: {self.config.recipe or self.config.data.name}"
-        facts = run_facts(self.config, generated)
+        facts = run_facts(self.config, generated) + list(self.data.facts)
         report = Report(title, rows, sets, self.data, self.registry, facts)
         report.write(out, numbers, figures_dir, self.run_dir)
 

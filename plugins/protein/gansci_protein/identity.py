@@ -57,3 +57,13 @@ def identity_clusters(codes: np.ndarray, threshold: float, chunk: int = 1024) ->
     r, c = np.concatenate(rows), np.concatenate(cols)
     graph = coo_matrix((np.ones(len(r), bool), (r, c)), shape=(len(codes), len(codes)))
     return connected_components(graph, directed=False)[1]
+
+
+def sequence_weights(codes: np.ndarray, threshold: float, chunk: int = 1024) -> np.ndarray:
+    """The DCA reweighting: each row weighs 1 / (its count of rows, itself included, at
+    least ``threshold`` identical), so a cluster of near duplicates counts about once; the
+    sum is the effective number of sequences, Neff. ``threshold=0`` weighs every row 1."""
+    if not threshold:
+        return np.ones(len(codes))
+    counts = torch.cat([(m >= threshold).sum(1) for _, m in _identity_blocks(codes, codes, chunk)])
+    return 1.0 / counts.double().numpy()
