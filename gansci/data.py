@@ -314,7 +314,7 @@ def split_train_test(x: torch.Tensor, test_fraction: float, seed: int) -> tuple[
     return x[perm[n_test:]], x[perm[:n_test]]
 
 
-def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
+def read_array(path: str | Path, min_rows: int = 2, allow_constant: bool = False) -> np.ndarray:
     """A user's array file (.npy, .csv, .txt) as float64 of shape (n, d), checked for the
     mistakes that would otherwise surface deep inside training."""
     path = Path(path)
@@ -346,7 +346,9 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
             f"{path}: {int(bad.sum())} NaN or infinite value(s), the first at row {row}, "
             f"column {col}"
         )
-    return a  # constant data is the dataset's concern (standardising it), not the reader's
+    if not allow_constant and np.all(a.max(0) == a.min(0)):
+        raise DataError(f"{path}: every value is constant; there is nothing to learn")
+    return a
 
 
 def cache_dir(*parts: str) -> Path:

@@ -26,6 +26,12 @@ def vectors(
     return Dataset(train, test, domains=("vector",), standardize=standardize)
 
 
+def read_samples(path: str) -> np.ndarray:
+    """Samples from a .npy/.csv file: any number of rows, constant ones too (a collapsed
+    generator's samples are still samples to judge)."""
+    return read_array(path, min_rows=1, allow_constant=True)
+
+
 def write_npy(samples: np.ndarray, path: str) -> None:
     np.save(path, np.asarray(samples), allow_pickle=False)
 
