@@ -383,6 +383,15 @@ def main(argv: list[str] | None = None) -> int:
         if distributed.is_main():  # every rank stops alike; one says why
             print(f"gansci: error: {exc}", file=sys.stderr)
         return 1
+    except RuntimeError as exc:
+        if not distributed.lost_peer(exc):
+            raise
+        first = str(exc).splitlines()[0][:200]
+        print(
+            f"gansci: error: process {distributed.rank()}: lost the others ({first})",
+            file=sys.stderr,
+        )
+        return 1
     except BrokenPipeError:  # `gansci games | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

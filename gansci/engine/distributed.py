@@ -18,7 +18,10 @@ _stream: torch.Generator | None = None
 
 
 def rank() -> int:
-    return dist.get_rank() if dist.is_available() and dist.is_initialized() else 0
+    """This process's rank (torchrun's, before the process group is joined)."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank()
+    return int(os.environ.get("RANK", "0"))
 
 
 def world_size() -> int:
@@ -50,6 +53,14 @@ def init(device: torch.device) -> None:
         if device.type == "cuda":
             torch.cuda.set_device(device)
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+
+
+def lost_peer(exc: BaseException) -> bool:
+    """Whether ``exc`` is a collective failing because another process has gone."""
+    text = str(exc)
+    return world_size() > 1 and (
+        isinstance(exc, dist.DistError) or any(w in text for w in ("gloo", "NCCL", "Connection"))
+    )
 
 
 def barrier() -> None:
