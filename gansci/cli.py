@@ -122,9 +122,10 @@ def _launch(args: argparse.Namespace) -> int:
     try:
         run(parse_args(launch))
     except ChildFailedError as exc:
-        rank, failure = exc.get_first_failure()
-        if rank == 0 and failure.exitcode == 1:
-            return 1  # rank 0 has said what was wrong
+        died = [(r, f) for r, f in sorted(exc.failures.items()) if f.exitcode not in (0, 1)]
+        if not died:
+            return 1  # a gansci error, which rank 0 has reported
+        rank, failure = died[0]
         how = (
             f"was killed by {failure.signal_name()}"
             if failure.exitcode < 0
