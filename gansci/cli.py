@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from gansci.config import migrate, overrides_to_dict
+from gansci.engine import distributed
 from gansci.errors import GansciError
 from gansci.experiment import Experiment, check_resumable, dotted_keys
 from gansci.registry import get_registry
@@ -51,10 +52,14 @@ def _print_rows(rows) -> None:
     print("\n".join(format_table(rows)))
 
 
-def _cmd_run(args: argparse.Namespace) -> None:
+def _cmd_run(args: argparse.Namespace) -> int | None:
+    if args.nproc > 1:
+        return _launch(args)
     if args.seeds > 1 or args.vectorize:
         if args.force:
             raise GansciError("--force applies to a single run, not to --seeds or --vectorize")
+        if distributed.launched():
+            raise GansciError("--seeds and --vectorize run in one process, not under torchrun")
         from gansci.seeds import format_summary, run_seeds, validate_seeds
 
         overrides = overrides_to_dict(args.set)
@@ -71,6 +76,8 @@ def _cmd_run(args: argparse.Namespace) -> None:
         args.recipe, args.seed, args.device, args.out, overrides_to_dict(args.set)
     )
     exp.run(validate=not args.no_validate, force=args.force)
+    if not distributed.is_main():
+        return None
     print(f"run folder: {exp.run_dir}")
     if not args.no_validate:
         _print_rows(_last_rows(exp))
@@ -86,12 +93,65 @@ def _last_rows(exp: Experiment):
     return [MetricValue(**r) for r in data]
 
 
-def _cmd_resume(args: argparse.Namespace) -> None:
+def _cmd_resume(args: argparse.Namespace) -> int | None:
     overrides = migrate(overrides_to_dict(args.set))
     check_resumable(dotted_keys(overrides))  # before the folder is even read
+    if args.nproc > 1:
+        return _launch(args)
     exp = Experiment.load(args.run_dir, **overrides)
     exp.resume(validate=not args.no_validate)
-    print(f"run folder: {exp.run_dir}")
+    if distributed.is_main():
+        print(f"run folder: {exp.run_dir}")
+    return None
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """This command again in ``--nproc`` processes on this machine, started by torchrun's
+    own launcher (torch.distributed.run, standalone rendezvous); a process that fails is
+    named in one line, with where the run can continue from."""
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import parse_args, run
+
+    if distributed.launched():
+        raise GansciError("--nproc: this process is already one of torchrun's; drop --nproc")
+    argv = _without_nproc(args.argv)
+    # torchrun's default for its processes, set here so that it need not warn about it
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
+    launch = ["--standalone", f"--nproc-per-node={args.nproc}", "-m", "gansci", *argv]
+    logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)  # ours below
+    try:
+        run(parse_args(launch))
+    except ChildFailedError as exc:
+        died = [(r, f) for r, f in sorted(exc.failures.items()) if f.exitcode not in (0, 1)]
+        if not died:
+            return 1  # a gansci error, which rank 0 has reported
+        rank, failure = died[0]
+        how = (
+            f"was killed by {failure.signal_name()}"
+            if failure.exitcode < 0
+            else f"exited with code {failure.exitcode}"
+        )
+        folder = getattr(args, "run_dir", None) or args.out
+        where = f"`gansci resume {folder}`" if folder else "`gansci resume RUN_FOLDER`"
+        print(
+            f"gansci: error: process {rank} of {args.nproc} {how}, so the run stopped; its "
+            f"last checkpoint is intact: continue with {where} (any --nproc)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _without_nproc(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--nproc":
+            skip = True
+        elif not a.startswith("--nproc="):
+            out.append(a)
+    return out
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:
@@ -215,6 +275,15 @@ def build_parser() -> argparse.ArgumentParser:
         )
         q.add_argument("--no-validate", action="store_true", help="skip the validation report")
 
+    def add_nproc(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--nproc",
+            type=int,
+            default=1,
+            metavar="K",
+            help="train one model in K processes on this machine (torchrun, DDP)",
+        )
+
     q = sub.add_parser("run", help="train a recipe into a run folder")
     q.add_argument("recipe")
     q.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
@@ -227,11 +296,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--force", action="store_true", help="train into a non-empty --out, replacing a run there"
     )
+    add_nproc(q)
     add_set(q)
     q.set_defaults(func=_cmd_run)
 
     q = sub.add_parser("resume", help="continue a run from its last checkpoint")
     q.add_argument("run_dir", type=Path)
+    add_nproc(q)
     add_set(q)
     q.set_defaults(func=_cmd_resume)
 
@@ -300,6 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -309,7 +381,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         status = args.func(args)
     except GansciError as exc:
-        print(f"gansci: error: {exc}", file=sys.stderr)
+        if distributed.is_main():  # every rank stops alike; one says why
+            print(f"gansci: error: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        if not distributed.lost_peer(exc):
+            raise
+        first = str(exc).splitlines()[0][:200]
+        print(
+            f"gansci: error: process {distributed.rank()}: lost the others ({first})",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:  # `gansci games | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

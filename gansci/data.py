@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from torch.utils._pytree import tree_flatten, tree_flatten_with_path, tree_map, tree_map_with_path
 
+from gansci.engine import distributed
 from gansci.errors import DataError
 from gansci.kinds import Kinds, Op, align, allows, check_leaves, kinds_of, leaf_name
 
@@ -215,9 +216,17 @@ class Dataset:
     def sample(
         self, n: int, generator: torch.Generator | None = None, view: str | None = None
     ) -> Batch:
-        """``n`` training samples drawn uniformly with replacement, as a model batch."""
+        """``n`` training samples drawn uniformly with replacement, as a model batch; in a
+        training step of several processes, this rank's share of one draw
+        (:func:`gansci.engine.distributed.draw`)."""
         train = self._part(self.train, view)
-        idx = torch.randint(batch_len(train), (n,), device=self.device, generator=generator)
+        size, device = batch_len(train), self.device
+        if generator is not None:
+            idx = torch.randint(size, (n,), device=device, generator=generator)
+        else:
+            idx = distributed.draw(
+                lambda g, m: torch.randint(size, (m,), device=device, generator=g), n
+            )
         return index(train, idx)
 
     def split(self, name: str, n: int | None = None, view: str | None = None) -> Batch:

@@ -8,7 +8,7 @@ import json
 import logging
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,11 @@ from torch.utils._pytree import tree_flatten
 
 from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
-from gansci.engine import checkpoint
+from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game, GameContext
 from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
-from gansci.errors import CheckpointError, ConfigError, DataError
+from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
 from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
@@ -68,12 +68,16 @@ OUTPUTS = (
 
 
 def resolve_device(name: str) -> torch.device:
+    """The device ``name`` means here; under torchrun, "auto" and "cuda" mean this
+    process's own GPU (``cuda:LOCAL_RANK``)."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device={name!r} but CUDA is not available here; use auto or cpu")
     if name != "cpu" and not name.startswith("cuda"):
         raise ConfigError(f"device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N")
+    if name == "cuda" and distributed.launched():
+        return torch.device("cuda", distributed.local_rank())
     return torch.device(name)
 
 
@@ -211,6 +215,12 @@ class Experiment:
         for key in ("steps", "batch_size", "checkpoint_every", "keep_checkpoints"):
             if getattr(t, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
+        k = distributed.processes()
+        if t.batch_size % k or any(t.batch_size // k % n.packing for n in cfg.networks.values()):
+            raise ConfigError(
+                f"train.batch_size={t.batch_size} is the batch of all {k} processes together: "
+                f"give a multiple of {k} times every network's packing"
+            )
         if t.log_every < 0:
             raise ConfigError(f"train.log_every must be >= 0 (0: steps // 100), got {t.log_every}")
         if not 0 <= t.ema < 1:
@@ -337,7 +347,10 @@ class Experiment:
         """Train from scratch into the run folder, then (by default) validate. A folder
         that is not empty is refused unless ``force``, which replaces a previous run's
         outputs there (:data:`OUTPUTS`) and leaves any other file alone."""
-        self._check_new_run(force)
+        distributed.init(self.device)
+        self.run_dir = _main_first(lambda: self._check_new_run(force) or self.run_dir)
+        if not distributed.is_main():  # under torchrun: trains alongside, writes nothing
+            return self._fit(resume=None, validate=False)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with RunLock(self.run_dir):
             self._create_run_dir(force)
@@ -389,10 +402,10 @@ class Experiment:
         checked against the checkpoint before config.toml is rewritten. A linear schedule
         extended to more steps decays from the factor it had reached to zero at the new
         last step."""
-        last = self._latest_checkpoint()
-        if last is None:
-            raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
-        self._check_resume(checkpoint.load(last, self.device), last)
+        distributed.init(self.device)
+        last = _main_first(self._last_to_resume)
+        if not distributed.is_main():
+            return self._fit(resume=last, validate=False)
         with RunLock(self.run_dir):
             if self._latest_checkpoint() != last:
                 raise CheckpointError(
@@ -401,6 +414,14 @@ class Experiment:
                 )
             self.config.write(self.run_dir / "config.toml")
             return self._fit(resume=last, validate=validate)
+
+    def _last_to_resume(self) -> Path:
+        """The checkpoint resume continues from, checked with every change resume makes."""
+        last = self._latest_checkpoint()
+        if last is None:
+            raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
+        self._check_resume(checkpoint.load(last, self.device), last)
+        return last
 
     def _check_resume(self, state: dict[str, Any], last: Path) -> None:
         """Every change a resume makes, checked against the folder and the checkpoint."""
@@ -441,6 +462,8 @@ class Experiment:
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
         trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
+        if not distributed.is_main():
+            return self
         return self._finish(trainer.step, validate)
 
     def _trainer(self) -> Trainer:
@@ -657,6 +680,23 @@ class Experiment:
         facts = run_facts(self.config, generated) + list(self.data.facts)
         report = Report(title, rows, sets, self.data, self.registry, facts)
         report.write(out, numbers, figures_dir, self.run_dir)
+
+
+def _main_first(fn: Callable[[], Any]) -> Any:
+    """``fn()`` (checks, naming the run folder) on rank 0 alone; its result, or its error,
+    on every rank, so that all ranks go on or stop together."""
+    if distributed.world_size() == 1:
+        return fn()
+    result = error = None
+    if distributed.is_main():
+        try:
+            result = fn()
+        except GansciError as exc:
+            error = exc
+    error, result = distributed.broadcast((error, result))
+    if error is not None:
+        raise error
+    return result
 
 
 def check_resumable(keys: list[str]) -> None:
