@@ -40,7 +40,7 @@ VARIANTS: dict[str, dict] = {
     "r1-0.001": {"game.penalty_weight": 0.001},
     # random Fourier features of the input give D the resolution of the modes (std 0.05)
     "ff-64": {"networks.D.fourier_features": 64, "networks.D.fourier_scale": 1.0},
-    "ff-64-s2": {"networks.D.fourier_features": 64, "networks.D.fourier_scale": 2.0},
+    "ff-64-s0.5": {"networks.D.fourier_features": 64, "networks.D.fourier_scale": 0.5},
 }
 METRICS = ["c2st", "prdc", "modes"]
 KEYS = {
