@@ -153,6 +153,31 @@ def _cmd_validate(args: argparse.Namespace) -> None:
     print(f"report: {report}")
 
 
+def _cmd_check(args: argparse.Namespace) -> int:
+    from gansci.validation import check
+
+    params = {k.removeprefix("data."): v for k, v in overrides_to_dict(args.set).items()}
+    out = args.output
+    taken = out is not None and out.exists() and not (out.is_dir() and not any(out.iterdir()))
+    if taken and (not out.is_dir() or not args.force):
+        raise GansciError(f"-o {out}: exists and is not an empty folder (--force: a folder)")
+    metrics = [m for m in (args.metrics or "").split(",") if m]
+    report = check(
+        args.samples, args.dataset, args.real, metrics, args.n, args.seed, params, args.view
+    )
+    _print_rows(report.rows)
+    failed = report.failures
+    if report.verdict:
+        met = sum(r.verdict == "PASS" for r in report.rows)
+        total = met + len(failed)
+        print(f"verdict: {report.verdict} ({met} of {total} targets met)")
+        for r in failed:
+            print(f"  FAIL {r.metric}.{r.key}: {r.value:.4g} (target {r.target})")
+    if args.output is not None:
+        print(f"report: {report.save(args.output, force=True)}")
+    return 3 if failed else 0
+
+
 def _cmd_plot(args: argparse.Namespace) -> None:
     from gansci.errors import CheckpointError
     from gansci.report import plot_curves
@@ -244,6 +269,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate these samples instead; the report goes beside them (STEM.report.md)",
     )
     q.set_defaults(func=_cmd_validate)
+    q = sub.add_parser(
+        "check",
+        help="judge any model's samples by a dataset's metrics (exit 3 when a target fails)",
+    )
+    q.add_argument("dataset", help="a dataset name (gansci datasets)")
+    q.add_argument("--samples", type=Path, required=True, help="the samples; suffix picks format")
+    q.add_argument(
+        "--real", type=Path, default=None, help="your own real data (default: the held-out split)"
+    )
+    q.add_argument("--metrics", default=None, help="comma-separated (default: every one)")
+    q.add_argument("-n", type=int, default=None, help="at most this many samples of each set")
+    q.add_argument("--seed", type=int, default=0, help="seeds the metrics and --real's halving")
+    q.add_argument("--view", default=None, help="the samples' view, for data of several views")
+    q.add_argument("-o", "--output", type=Path, default=None, help="folder for report.md")
+    q.add_argument("--force", action="store_true", help="write into a non-empty -o folder")
+    q.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a dataset parameter"
+    )
+    q.set_defaults(func=_cmd_check)
     q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
     q.add_argument("run_dir", type=Path)
     q.set_defaults(func=_cmd_plot)
@@ -266,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     if not sys.stderr.isatty():  # no progress bar there: periodic plain lines instead
         logging.getLogger("gansci.engine.trainer").setLevel(logging.INFO)
     try:
-        args.func(args)
+        status = args.func(args)
     except GansciError as exc:
         print(f"gansci: error: {exc}", file=sys.stderr)
         return 1
@@ -280,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gansci: interrupted; the last checkpoint is intact", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

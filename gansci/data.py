@@ -350,8 +350,6 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
             f"{path}: {int(bad.sum())} NaN or infinite value(s), the first at row {row}, "
             f"column {col}"
         )
-    if np.all(a.max(0) == a.min(0)):
-        raise DataError(f"{path}: every value is constant; there is nothing to learn")
     big = np.abs(a) > MAX_MAGNITUDE
     if big.any():
         row, col = np.argwhere(big)[0]
@@ -359,7 +357,7 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
             f"{path}: a value of {a[row, col]:.3g} (row {row}, column {col}) is beyond "
             f"{MAX_MAGNITUDE:.0e}, where squared distances overflow float64; rescale the file"
         )
-    return a
+    return a  # constant data is the dataset's concern (standardising it), not the reader's
 
 
 def cache_dir(*parts: str) -> Path:

@@ -9,10 +9,8 @@ import logging
 import math
 import os
 import shutil
-import sys
 import time
 from collections.abc import Mapping
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,6 @@ import tomli_w
 import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten
-from tqdm.auto import tqdm
 
 from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
@@ -29,20 +26,22 @@ from gansci.engine import checkpoint
 from gansci.engine.game import Game, GameContext
 from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
-from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
-from gansci.files import (
-    RunLock,
-    atomic_path,
-    atomic_write,
-    busy_error,
-    holder,
-    writable_parent,
-)
+from gansci.errors import CheckpointError, ConfigError, DataError
+from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder, writable_parent
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
-from gansci.report import MetricValue
-from gansci.report import write_report as _write_report
+from gansci.report import MetricValue, run_facts
+from gansci.validation import (
+    JudgedSet,
+    Report,
+    _as_dict,
+    build_dataset,
+    check_like,
+    measure,
+    metric_specs,
+    sample_format,
+)
 
 log = logging.getLogger(__name__)
 
@@ -242,13 +241,7 @@ class Experiment:
     @property
     def data(self) -> Dataset:
         if self._data is None:
-            spec = self.registry.get("datasets", self.config.data.name)
-            try:
-                data = spec.factory(**self._params["data"])
-            except (GansciError, OSError, ValueError) as exc:
-                if isinstance(exc, GansciError):
-                    raise
-                raise ConfigError(f"dataset {spec.name!r}: {exc}") from exc
+            data = build_dataset(self.registry, self.config.data.name, self._params["data"])
             if self._stored_normalization is not None:
                 self.data_changed = data.adopt_normalization(self._stored_normalization)
                 if self.data_changed:
@@ -533,12 +526,7 @@ class Experiment:
     def sample_format(self, suffix: str) -> Any:
         """The sample format for a file suffix; an unknown one is an error listing those
         this data has."""
-        formats = self.registry.for_domains("formats", self.data.domains)
-        for spec in formats:
-            if spec.suffix == suffix:
-                return spec
-        valid = ", ".join(s.suffix for s in formats) or "none"
-        raise ConfigError(f"no sample format {suffix!r} for this data; valid: {valid}")
+        return sample_format(self.registry, self.data, suffix)
 
     def sample_path(self, path: str | Path) -> Path:
         """``path`` with the domain's first format's suffix when it has none; a suffix of no
@@ -584,17 +572,8 @@ class Experiment:
 
     def _metric_specs(self, names: list[str]) -> list[Any]:
         """The named metrics, each checked to fit the data, or every metric that does."""
-        domains = self.data.domains
-        if not names:
-            return self.registry.for_domains("metrics", domains)
-        specs = [self.registry.get("metrics", n) for n in names]
-        for spec in specs:
-            if spec.domains and not set(spec.domains) & set(domains):
-                raise ConfigError(
-                    f"metric {spec.name!r} judges {', '.join(spec.domains)} data; dataset "
-                    f"{self.config.data.name!r} holds {', '.join(domains)}"
-                )
-        return specs
+        where = f"dataset {self.config.data.name!r}"
+        return metric_specs(self.registry, self.data, names, where)
 
     def _evaluate(self, game: Game, step: int) -> dict[str, float]:
         """Diagnostics every ``train.eval_every`` steps: samples of a fixed set of latents
@@ -645,7 +624,7 @@ class Experiment:
         if not game.directions:
             fake = self.sample(n_samples, seed=seed) if samples is None else samples
             real = data.decode(data.split("test", n))
-            _check_like(fake, real)
+            check_like(fake, real)
             return [("", fake, real, data.decode(data.split("train", n)))]
         if samples is not None:
             raise ConfigError(
@@ -679,22 +658,9 @@ class Experiment:
         ``STEM.validation.json``, its figures in ``STEM.figures/``), by default the run's
         report.md, or nowhere when ``samples`` are given: a report on given samples is
         written only where asked, never over the run's own."""
-        data, cfg = self.data, self.config.validate
-        rows: list[MetricValue] = []
-        specs = self._metric_specs(cfg.metrics)
-        sets = self._validation_sets(cfg.n_samples, samples)
-        for label, fake, real, reference in sets:
-            for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
-                name = f"{label}.{spec.name}" if label else spec.name
-                value = _as_dict(name, spec.fn(fake, real, data, np.random.default_rng(cfg.seed)))
-                base = _as_dict(
-                    name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
-                )
-                for k, v in value.items():
-                    b = base.get(k, math.nan)
-                    target = spec.targets.get(k)
-                    verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
-                    rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
+        cfg = self.config.validate
+        sets = [JudgedSet(*s) for s in self._validation_sets(cfg.n_samples, samples)]
+        rows = measure(self._metric_specs(cfg.metrics), sets, self.data, cfg.seed)
         if report is None and samples is None and self.run_dir is not None:
             report = self.run_dir / "report.md"
         if write_report and report is not None:
@@ -702,22 +668,19 @@ class Experiment:
             self._save_report(Path(report), rows, sets, generated)
         return rows
 
-    def _save_report(self, out: Path, rows: list[MetricValue], sets: list, generated: str) -> None:
+    def _save_report(
+        self, out: Path, rows: list[MetricValue], sets: list[JudgedSet], generated: str
+    ) -> None:
         """The report ``out`` with its figures and validation numbers (see :meth:`validate`)."""
         figures_dir, numbers = out.with_name("figures"), out.with_name("validation.json")
         if self.run_dir is None or out != self.run_dir / "report.md":
             stem = out.name.removesuffix(".md").removesuffix(".report")
             figures_dir = out.with_name(f"{stem}.figures")
             numbers = out.with_name(f"{stem}.validation.json")
-        figures = {}
-        for label, fake, real, _ in sets:
-            for spec in self.registry.for_domains("figures", self.data.domains):
-                path = figures_dir / f"{'-'.join(filter(None, [spec.name, label]))}.png"
-                with atomic_path(path) as tmp:
-                    spec.fn(fake, real, self.data, str(tmp))
-                figures[" ".join(filter(None, [spec.description, label]))] = path
-        atomic_write(numbers, json.dumps([asdict(r) for r in rows], indent=1))
-        _write_report(out, self.run_dir, self.config, rows, figures, figures_dir, generated)
+        title = f"Validation report: {self.config.recipe or self.config.data.name}"
+        facts = run_facts(self.config, generated)
+        report = Report(title, rows, sets, self.data, self.registry, facts)
+        report.write(out, numbers, figures_dir, self.run_dir)
 
 
 def check_resumable(keys: list[str]) -> None:
@@ -759,16 +722,6 @@ def write_normalization(run_dir: Path, data: Dataset) -> None:
     atomic_write(run_dir / NORMALIZATION, json.dumps(content, indent=1) + "\n")
 
 
-def _check_like(samples: Any, real: Any) -> None:
-    """Given samples of another shape than the data's are an error, not a deep traceback."""
-    arrays = isinstance(samples, np.ndarray) and isinstance(real, np.ndarray)
-    if arrays and (samples.ndim != real.ndim or samples.shape[1:] != real.shape[1:]):
-        raise DataError(
-            f"the samples have shape {samples.shape}; this run's samples have shape "
-            f"(n, {', '.join(map(str, real.shape[1:]))})"
-        )
-
-
 def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
@@ -807,15 +760,3 @@ def _defaults(factory: Any, skip: int = 0) -> dict[str, Any]:
         for p in params
         if p.default is not p.empty and isinstance(p.default, (bool, int, float, str, list))
     }
-
-
-def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
-    """A metric's value as {key: float}; anything else is an error naming the metric."""
-    items = value.items() if isinstance(value, Mapping) else [(name, value)]
-    try:
-        return {str(k): float(v) for k, v in items}
-    except (TypeError, ValueError):
-        raise GansciError(
-            f"metric {name!r} returned {value!r:.80}; a metric returns a float or a dict of "
-            "floats (fix the metric's function)"
-        ) from None

@@ -18,8 +18,9 @@ from torch.utils._pytree import tree_flatten, tree_structure
 
 from gansci.config import check_params
 from gansci.data import Dataset, batch_len
-from gansci.experiment import Experiment, _as_dict
+from gansci.experiment import Experiment
 from gansci.registry import Registry, get_registry
+from gansci.validation import _as_dict
 
 
 def _overlaps(spec: Any, data: Dataset) -> bool:

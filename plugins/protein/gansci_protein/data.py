@@ -3,7 +3,9 @@ one-hot batches ``(n, L, A)`` with PWMs of the family's motifs attached."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from functools import cached_property
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from gansci.plugin import ConfigError, DataError, Dataset, Kind, cache_dir
 from gansci_protein import alphabet as ab
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
 from gansci_protein.fasta import check_lengths, read_fasta
+from gansci_protein.identity import identity_clusters
 from gansci_protein.pwm import PWM, PWMScanner, pwm_from_instances, read_motifs
 
 log = logging.getLogger(__name__)
@@ -105,11 +108,54 @@ class ProteinDataset(Dataset):
         return np.quantile(best, 1 - self.fpr, axis=0)
 
 
-def _split(n: int, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    g = torch.Generator().manual_seed(seed)
-    perm = torch.randperm(n, generator=g).numpy()
+#: Identity at or above which two sequences are held out together (or trained on together).
+CLUSTER_IDENTITY = 0.8
+
+
+def _split(
+    codes: np.ndarray, test_fraction: float, seed: int, cluster_identity: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(train, held-out) row indices: a seeded permutation, held out a whole identity
+    cluster at a time (see :func:`identity_clusters`) so that no held-out sequence is
+    ``cluster_identity`` identical to a training one; ``cluster_identity=0`` splits rows.
+    Where every cluster is one sequence this is exactly the plain permutation split."""
+    n = len(codes)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed)).numpy()
     n_test = max(2, int(round(n * test_fraction)))
-    return perm[n_test:], perm[:n_test]
+    if not cluster_identity:
+        return perm[n_test:], perm[:n_test]
+    labels = _clusters(codes, cluster_identity)
+    sizes = np.bincount(labels)
+    held = np.zeros(len(sizes), bool)
+    count = 0
+    for i in perm:  # clusters in the order the permutation first meets them
+        c = labels[i]
+        if not held[c] and count + sizes[c] <= n_test:
+            held[c], count = True, count + sizes[c]
+            if count == n_test:
+                break
+    if count < 2:
+        raise DataError(
+            "cannot hold out two sequences without splitting a cluster at "
+            f"{cluster_identity:g} identity; set data.cluster_identity=0 for a random split"
+        )
+    if count < n_test:
+        log.warning("held out %d sequences, not %d: the clusters did not fit", count, n_test)
+    test = held[labels[perm]]
+    return perm[~test], perm[test]
+
+
+def _clusters(codes: np.ndarray, threshold: float) -> np.ndarray:
+    """:func:`identity_clusters`, cached by content: n^2 identities take seconds."""
+    key = hashlib.sha256(np.ascontiguousarray(codes, np.int64).tobytes()).hexdigest()[:16]
+    path = cache_dir("protein_clusters") / f"{key}-{threshold:g}.npy"
+    if path.is_file():
+        return np.load(path)
+    labels = identity_clusters(codes, threshold)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+    np.save(tmp, labels)
+    tmp.replace(path)  # atomic, for runs loading the family side by side
+    return labels
 
 
 def _family_dir() -> Path:
@@ -128,9 +174,11 @@ def protein_family(
     n_sequences: int = 0,
     pseudocounts: float = 0.5,
     fpr: float = 0.01,
+    cluster_identity: float = CLUSTER_IDENTITY,
 ) -> ProteinDataset:
     """The bundled reference family (datasets/protein_family): 8000 homologous sequences
-    with two motifs at variable positions and their true generating model."""
+    with two motifs at variable positions and their true generating model; held out by
+    identity clusters (``cluster_identity``, 0 for a plain random split)."""
     folder = _family_dir()
     fasta = folder / "family.fasta"
     if sha256(fasta) != FAMILY_SHA256:
@@ -142,12 +190,13 @@ def protein_family(
     if n_sequences:
         records = records[:n_sequences]
     ids, seqs = zip(*records, strict=True)
-    train_idx, test_idx = _split(len(seqs), test_fraction, seed)
+    codes = ab.to_codes(list(seqs), truth.length)
+    train_idx, test_idx = _split(codes, test_fraction, seed, cluster_identity)
     pwms = []
     for k, width in enumerate(truth.motif_widths):
         instances = [seqs[i][starts[ids[i]][k] : starts[ids[i]][k] + width] for i in train_idx]
         pwms.append(pwm_from_instances(instances, f"motif{k + 1}", pseudocounts, truth.background))
-    x = ab.one_hot(ab.to_codes(list(seqs), truth.length))
+    x = ab.one_hot(codes)
     return ProteinDataset(
         x[train_idx], x[test_idx], False, pwms, np.array(truth.background), truth, fpr
     )
@@ -164,9 +213,12 @@ def fasta(
     test_fraction: float = 0.2,
     seed: int = 0,
     fpr: float = 0.01,
+    cluster_identity: float = CLUSTER_IDENTITY,
 ) -> ProteinDataset:
     """Your own protein FASTA (``--set data.path=FILE``): aligned (gaps kept) or unaligned
-    (padded, or cropped to ``length`` when it is set); motifs from ``data.motifs=FILE``."""
+    (padded, or cropped to ``length`` when it is set); motifs from ``data.motifs=FILE``;
+    held out by identity clusters (``cluster_identity``, 0 for a plain random split: the
+    clustering costs n^2 identities)."""
     if not path:
         raise ConfigError("dataset 'fasta' reads a file: give it with --set data.path=FILE")
     records = read_fasta(path, aligned=aligned, drop_ambiguous=drop_ambiguous)
@@ -180,6 +232,6 @@ def fasta(
     background = np.bincount(residues, minlength=ab.N_AMINO) + 1.0
     background /= background.sum()
     pwms = read_motifs(motifs, pseudocounts, background) if motifs else []
-    train_idx, test_idx = _split(len(seqs), test_fraction, seed)
+    train_idx, test_idx = _split(codes, test_fraction, seed, cluster_identity)
     x = ab.one_hot(codes)
     return ProteinDataset(x[train_idx], x[test_idx], aligned, pwms, background, None, fpr)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator, Mapping
+
 from gansci.plugin import (
     FigureSpec,
     FormatSpec,
@@ -67,24 +70,64 @@ def gansci_discriminators() -> list[Spec]:
 
 
 METRICS = [
-    ("motif", "motif hit rate at a fixed background FPR; best-score W1 (bits)", metrics.motif_hits),
+    (
+        "motif",
+        "motif hit rates at the background-FPR threshold and real p05/p10; best-score W1",
+        metrics.motif_hits,
+    ),
     ("composition", "Jensen-Shannon (nats): amino-acid and dipeptide spectra", metrics.composition),
     ("conservation", "per-position entropy profile vs real (MAE nats, corr)", metrics.conservation),
     ("uniqueness", "fraction of distinct generated sequences", metrics.uniqueness),
-    ("novelty", "identity to the nearest training sequence vs held-out real's", metrics.novelty),
+    ("novelty", "nearest-training identity, copies, near copies vs held-out's", metrics.novelty),
     ("diversity", "mean pairwise identity, generated and real", metrics.diversity),
     ("length", "1-Wasserstein distance of sequence lengths", metrics.length),
     ("true_loglik", "log-likelihood under the family's true model", metrics.true_loglik),
 ]
 
 
-#: the family targets (plugins/protein/README.md): motifs within 5 points of real, spectra
-#: close, no copies beyond what held-out real sequences show, real diversity
+class PatternTargets(Mapping[str, Target]):
+    """Targets keyed by regular expressions: a value key gets the target of the first one
+    it fully matches, so that keys named after a dataset's motifs (``motif2_hit_p10``,
+    named by the user's motif file for their own data) get theirs."""
+
+    def __init__(self, targets: dict[str, Target]) -> None:
+        self._targets = targets
+
+    def __getitem__(self, key: str) -> Target:
+        for pattern, target in self._targets.items():
+            if re.fullmatch(pattern, key):
+                return target
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._targets)
+
+    def __len__(self) -> int:
+        return len(self._targets)
+
+
+#: W1 of a motif's best scores may be this many times the engine's real-vs-real one (training
+#: vs held-out), itself one draw of sampling noise: on the bundled family, 1000 draws of
+#: 2500 other real sequences reached at most 3.3 times it (benchmarks/protein_w1_baseline.py)
+W1_TIMES = 4.0
+
+#: the family targets (plugins/protein/README.md, issues 5 and 14): every motif within 5
+#: points of real at every threshold, its best-score W1 near real vs real's, spectra close,
+#: no more copies than held-out real sequences show, real diversity
 TARGETS = {
-    "motif": {"hit_rate": Target("within", 0.05)},
+    "motif": PatternTargets(
+        {
+            "hit_rate": Target("within", 0.05),
+            r"(?!real_).+_hit_(fpr|p05|p10)": Target("within", 0.05),
+            r"(?!score_w1$).+_w1": Target("times", W1_TIMES),
+        }
+    ),
     "composition": {"aa_js": Target("at_most", 0.005), "dipeptide_js": Target("at_most", 0.02)},
     "uniqueness": {"unique": Target("at_least", 0.99)},
-    "novelty": {"nn_identity_excess": Target("at_most", 0.05)},
+    "novelty": {
+        "nn_identity_excess": Target("at_most", 0.05),
+        "memorisation_ok": Target("at_least", 1.0),
+    },
     "diversity": {"pairwise_identity": Target("within", 0.05)},
 }
 
@@ -165,9 +208,10 @@ def gansci_recipes() -> list[RecipeSpec]:
             "protein",
             "bundled family vs PWM + CNN discriminators (the default)",
             {"name": "pwm+cnn", "channels": 32, "blocks": 1},
-            # 4 generator blocks and 6000 steps: hit rate 0.930 (real 0.960); 0.866 with 2
-            # blocks at 4000 steps (benchmarks/RESULTS.md)
+            # 4 generator blocks, 8000 steps: every motif within 5 points of real at every
+            # threshold on seeds 0-2; at 6000 steps seed 0's motif 2 missed by 6.4 points at
+            # the real 10th percentile (benchmarks/RESULTS.md)
             generator={"blocks": 4},
-            train={"steps": 6000},
+            train={"steps": 8000},
         ),
     ]
