@@ -13,6 +13,7 @@ from gansci.config import migrate, overrides_to_dict
 from gansci.engine import distributed
 from gansci.errors import GansciError
 from gansci.experiment import Experiment, check_resumable, dotted_keys
+from gansci.files import writable_parent
 from gansci.registry import get_registry
 from gansci.report import format_table
 from gansci.specs import KINDS, SINGULAR
@@ -164,6 +165,8 @@ def _cmd_sample(args: argparse.Namespace) -> None:
     output = exp.sample_path(args.output)
     _check_output(output, args.force)  # before the work, not after it
     if args.source is not None:
+        if not exp.game.directions:
+            raise GansciError(f"--from {args.source}: this run's game does not translate; use -n")
         direction = args.direction or (exp.game.directions[:1] or [""])[0]
         source = direction.partition("2")[0] or None
         x = exp.read_samples(args.source, view=source)
@@ -183,8 +186,8 @@ def _check_output(path: Path, force: bool) -> None:
         raise GansciError(f"-o {path}: is a folder; give a file such as out.npy")
     if path.exists() and not force:
         raise GansciError(f"-o {path}: the file exists; choose another name or pass --force")
-    folder = next(p for p in path.absolute().parents if p.exists())  # made if missing
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+    folder = writable_parent(path)
+    if folder is not None:
         raise GansciError(f"-o {path}: cannot write into {folder}")
 
 

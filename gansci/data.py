@@ -20,7 +20,7 @@ import torch
 from torch.utils._pytree import tree_flatten, tree_flatten_with_path, tree_map, tree_map_with_path
 
 from gansci.engine import distributed
-from gansci.errors import DataError
+from gansci.errors import ConfigError, DataError
 from gansci.kinds import Kinds, Op, align, allows, check_leaves, kinds_of, leaf_name
 
 log = logging.getLogger(__name__)
@@ -317,10 +317,16 @@ def _first_difference(a: dict[Any, Scale], b: dict[Any, Scale]) -> str:
 
 def split_train_test(x: torch.Tensor, test_fraction: float, seed: int) -> tuple[Any, Any]:
     """A seeded random split of the rows of ``x`` into train and held-out parts."""
+    if not 0 < test_fraction < 1:
+        raise ConfigError(f"data.test_fraction must be between 0 and 1, got {test_fraction}")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(x.shape[0], generator=g)
     n_test = max(2, int(round(x.shape[0] * test_fraction)))
     return x[perm[n_test:]], x[perm[:n_test]]
+
+
+#: The largest magnitude a user's array may hold: metrics square distances in its units.
+MAX_MAGNITUDE = 1e150
 
 
 def read_array(path: str | Path, min_rows: int = 2, allow_constant: bool = False) -> np.ndarray:
@@ -354,6 +360,13 @@ def read_array(path: str | Path, min_rows: int = 2, allow_constant: bool = False
         raise DataError(
             f"{path}: {int(bad.sum())} NaN or infinite value(s), the first at row {row}, "
             f"column {col}"
+        )
+    big = np.abs(a) > MAX_MAGNITUDE
+    if big.any():
+        row, col = np.argwhere(big)[0]
+        raise DataError(
+            f"{path}: a value of {a[row, col]:.3g} (row {row}, column {col}) is beyond "
+            f"{MAX_MAGNITUDE:.0e}, where squared distances overflow float64; rescale the file"
         )
     if not allow_constant and np.all(a.max(0) == a.min(0)):
         raise DataError(f"{path}: every value is constant; there is nothing to learn")

@@ -6,6 +6,8 @@ import dataclasses
 import inspect
 import json
 import logging
+import math
+import os
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -25,7 +27,7 @@ from gansci.engine.game import Game, GameContext
 from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
 from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
-from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder
+from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder, writable_parent
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
@@ -221,8 +223,15 @@ class Experiment:
                 f"train.batch_size={t.batch_size} is the batch of all {k} processes together: "
                 f"give a multiple of {k} times every network's packing"
             )
-        if t.log_every < 0:
-            raise ConfigError(f"train.log_every must be >= 0 (0: steps // 100), got {t.log_every}")
+        if cfg.validate.n_samples < 1:
+            n = cfg.validate.n_samples
+            raise ConfigError(f"validate.n_samples must be at least 1, got {n}")
+        zeros = {"log_every": "steps // 100", "eval_every": "off", "patience": "off"}
+        for key, zero in zeros.items():
+            if getattr(t, key) < 0:
+                raise ConfigError(f"train.{key} must be >= 0 (0: {zero}), got {getattr(t, key)}")
+        if not 0 <= t.collapse_ratio < math.inf:
+            raise ConfigError(f"train.collapse_ratio must be a number >= 0, got {t.collapse_ratio}")
         if not 0 <= t.ema < 1:
             raise ConfigError(f"train.ema must be in [0, 1), got {t.ema}")
         check_settings(t.player(""), t.optimizer, "train")
@@ -366,6 +375,18 @@ class Experiment:
             )
         self._check_out_dir(force)
         _ = self.game
+        self._check_batch_fits()
+
+    def _check_batch_fits(self) -> None:
+        """A batch whose data alone exceed this machine's memory is refused before the first
+        write, not met as an allocation failure after it (a tight fit is not predicted)."""
+        per_sample = sum(t[0].numel() * t.element_size() for t in tree_flatten(self.data.train)[0])
+        size, memory = self.config.train.batch_size * per_sample, _memory_bytes()
+        if size > memory:
+            raise ConfigError(
+                f"train.batch_size={self.config.train.batch_size}: one batch of the data alone "
+                f"takes {size / 1e9:.3g} GB, more than this machine's {memory / 1e9:.3g} GB"
+            )
 
     def _create_run_dir(self, force: bool = False) -> None:
         """The run folder's first files: config.toml and normalization.json (a previous
@@ -381,6 +402,9 @@ class Experiment:
         out = self.run_dir
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, not a folder; choose a folder")
+        refused = writable_parent(out / "config.toml")
+        if refused is not None:
+            raise ConfigError(f"--out {out}: cannot write into {refused}")
         pid = holder(out)
         if pid is not None:
             raise busy_error(out, pid)
@@ -755,6 +779,10 @@ def _changed_keys(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") 
         elif x != y:
             changed.append(f"{prefix}{key}")
     return changed
+
+
+def _memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def _spread(batch: Any) -> float:

@@ -16,7 +16,7 @@ from gansci.plugin import ConfigError, DataError, Dataset, Kind, cache_dir
 from gansci_protein import alphabet as ab
 from gansci_protein.derive import family_pwms
 from gansci_protein.family import FamilyTruth, load_truth, sha256, write_family
-from gansci_protein.fasta import read_fasta
+from gansci_protein.fasta import check_lengths, read_fasta
 from gansci_protein.identity import identity_clusters, sequence_weights
 from gansci_protein.msa import read_msa
 from gansci_protein.pwm import PWM, PWMScanner, pwm_from_instances, read_motifs
@@ -240,6 +240,7 @@ def fasta(
     path: str = "",
     aligned: bool = False,
     length: int = 0,
+    truncate: bool = False,
     drop_ambiguous: bool = False,
     motifs: str = "",
     pseudocounts: float = 0.5,
@@ -257,11 +258,9 @@ def fasta(
     records = read_fasta(path, aligned=aligned, drop_ambiguous=drop_ambiguous)
     if len(records) < 4:
         raise DataError(f"{path}: has {len(records)} usable record(s); at least 4 are needed")
+    check_lengths(records, path, length, truncate)  # longer than length: only if truncate
     seqs = [s for _, s in records]
-    longest = max(len(s) for s in seqs)
-    if length and length < longest:
-        log.info("%s: cropping sequences longer than %d residues", path, length)
-    width = length or longest
+    width = length or max(len(s) for s in seqs)
     codes = ab.to_codes(seqs, width)
     residues = codes[codes < ab.N_AMINO]
     background = np.bincount(residues, minlength=ab.N_AMINO) + 1.0
