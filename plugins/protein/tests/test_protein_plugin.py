@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,6 +38,14 @@ def _user_files(tmp_path, n: int = 40):
     return tmp_path / "user.fasta", tmp_path / "user.jaspar"
 
 
+def _dhfr_subset(tmp_path, n: int = 200):
+    """The first ``n`` records of the shipped DHFR alignment (A2M) as a file of its own."""
+    a2m = Path(__file__).parents[3] / "datasets" / "protein_dhfr" / "DHFR.a2m"
+    records = a2m.read_text().split(">")[1 : n + 1]
+    (tmp_path / "dhfr.a2m").write_text("".join(">" + r for r in records))
+    return tmp_path / "dhfr.a2m"
+
+
 def test_conformance(tmp_path):
     path, motifs = _user_files(tmp_path)
     checked = check_plugin(
@@ -45,10 +54,11 @@ def test_conformance(tmp_path):
         dataset_params={
             "protein_family": {"n_sequences": 300},
             "fasta": {"path": str(path), "motifs": str(motifs)},
+            "family": {"path": str(_dhfr_subset(tmp_path))},
         },
     )
-    assert set(checked["recipes"]) == {"protein", "protein-pwm", "protein-cnn"}
-    assert len(checked["discriminators"]) == 6 and ".fasta on fasta" in checked["formats"]
+    assert set(checked["recipes"]) == {"protein", "protein-pwm", "protein-cnn", "protein-family"}
+    assert len(checked["discriminators"]) == 9 and ".fasta on fasta" in checked["formats"]
 
 
 def test_user_fasta_dataset(tmp_path):
