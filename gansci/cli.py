@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -124,6 +125,8 @@ def _launch(args: argparse.Namespace) -> int:
         run(parse_args(launch))
     except ChildFailedError as exc:
         died = [(r, f) for r, f in sorted(exc.failures.items()) if f.exitcode not in (0, 1)]
+        # the ones torchrun itself stopped (SIGTERM) after another died are named last
+        died.sort(key=lambda rf: rf[1].exitcode == -signal.SIGTERM)
         if not died:
             return 1  # a gansci error, which rank 0 has reported
         rank, failure = died[0]

@@ -112,7 +112,6 @@ def test_a_killed_process_stops_the_run_with_a_clear_error_and_it_resumes(killed
     assert "process 1 of 2 was killed by SIGKILL" in last
     assert f"gansci resume {out}" in last
     assert "Traceback" not in err
-    assert "process 0: lost the others" in err  # rank 0 says why it stopped, in a line
     step, path = checkpoint.list_checkpoints(out / "checkpoints")[-1]
     assert checkpoint.load(path)["step"] == step  # intact
     # one process goes on from the 2-process checkpoint
