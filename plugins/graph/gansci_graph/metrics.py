@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import networkx as nx
 import numpy as np
 import torch
-from scipy.stats import wasserstein_distance
+from scipy.stats import chi2, wasserstein_distance
 
 from gansci.plugin import mmd
 from gansci_graph import motifs
@@ -144,7 +144,38 @@ def planar_valid(g: nx.Graph) -> bool:
     return nx.is_connected(g) and nx.check_planarity(g)[0]
 
 
-VALIDITY: dict[str, Callable[[nx.Graph], bool]] = {"planar": planar_valid}
+def block_model_p_value(
+    g: nx.Graph, p_in: float = 0.3, p_out: float = 0.005, seed: int = 0
+) -> float:
+    """Mean p-value of SPECTRE's Wald statistics of the block model: blocks by Louvain
+    community detection (seeded; SPECTRE fits graph-tool's block model, which pip cannot
+    install), then per block the estimated p_in and per pair of blocks p_out, each W =
+    (p̂ - p)² / (p̂ (1 - p̂)) against χ²(1) as published (no sample-size factor). 0 when the
+    partition breaks the benchmark's shape: 2 to 5 blocks of 20 to 40 nodes."""
+    blocks = nx.community.louvain_communities(g, seed=seed)
+    sizes = np.array([len(b) for b in blocks], dtype=float)
+    if not 2 <= len(blocks) <= 5 or sizes.min() < 20 or sizes.max() > 40:
+        return 0.0
+    label = {v: k for k, b in enumerate(blocks) for v in b}
+    counts = np.zeros((len(blocks), len(blocks)))
+    for u, v in g.edges():
+        counts[label[u], label[v]] += 1
+        counts[label[v], label[u]] += 1
+    possible = np.outer(sizes, sizes)
+    np.fill_diagonal(possible, sizes * (sizes - 1))  # intra edges are counted twice above
+    est = counts / possible
+    expected = np.full_like(est, p_out)
+    np.fill_diagonal(expected, p_in)
+    wald = (est - expected) ** 2 / (est * (1 - est) + 1e-6)
+    return float(chi2.sf(wald, 1).mean())
+
+
+def sbm_valid(g: nx.Graph) -> bool:
+    """The block model fits (SPECTRE's rule): mean Wald p-value above 0.9."""
+    return block_model_p_value(g) > 0.9
+
+
+VALIDITY: dict[str, Callable[[nx.Graph], bool]] = {"planar": planar_valid, "sbm": sbm_valid}
 
 
 def _novel(samples: Sequence[nx.Graph], train: Sequence[nx.Graph]) -> np.ndarray:
@@ -167,7 +198,7 @@ def validity(
 ) -> dict:
     """Unique (not isomorphic to an earlier sample), novel (to no training graph; WL hash
     confirmed by an isomorphism check) and, where the dataset has a validity rule
-    (planar), valid and V.U.N.: the share of samples that are all three."""
+    (planar, sbm), valid and V.U.N.: the share of samples that are all three."""
     unique = _first_of_class(samples)
     novel = _novel(samples, data.train_graphs) if data is not None else np.ones(len(samples), bool)
     out = {"unique": unique.mean(), "novel": novel.mean(), "unique_novel": (unique & novel).mean()}
