@@ -56,6 +56,12 @@ def gansci_metrics() -> list[MetricSpec]:
             GRAPH,
         ),
         MetricSpec(
+            "graph_mmd_emd",
+            "MMD² of degree and clustering histograms, Gaussian-EMD kernel (GraphRNN's)",
+            metrics.graph_mmd_emd,
+            GRAPH,
+        ),
+        MetricSpec(
             "graph_motifs",
             "edge, wedge, triangle, 4-cycle, 3-star counts: W1 per count, MMD² test",
             metrics.motif_statistics,
@@ -106,6 +112,17 @@ def community_small_recipe() -> dict:
     }
 
 
+def large_recipe(dataset: str, steps: int, batch_size: int) -> dict:
+    """planar and sbm: the community-small recipe widened for graphs of 64 to 200 nodes,
+    with transformer layers in the generator so node embeddings can coordinate."""
+    recipe = community_small_recipe()
+    recipe["data"] = {"name": dataset}
+    recipe["networks"]["G"].update(latent_dim=64, hidden=256, embed=64, layers=2)
+    recipe["train"].update(steps=steps, batch_size=batch_size)
+    recipe["validate"] = {"n_samples": 40}
+    return recipe
+
+
 @hookimpl
 def gansci_recipes() -> list[RecipeSpec]:
     return [
@@ -113,5 +130,15 @@ def gansci_recipes() -> list[RecipeSpec]:
             "graph-community-small",
             "community-small, one-shot generator vs GNN + motif discriminators",
             community_small_recipe(),
-        )
+        ),
+        RecipeSpec(
+            "graph-planar",
+            "planar (64 nodes), one-shot transformer generator vs GNN + motif discriminators",
+            large_recipe("planar", 10_000, 32),
+        ),
+        RecipeSpec(
+            "graph-sbm",
+            "sbm (44-200 nodes), one-shot transformer generator vs GNN + motif discriminators",
+            large_recipe("sbm", 5_000, 32),
+        ),
     ]

@@ -43,6 +43,22 @@ def test_mmd_known_answers(random_graphs):
     assert metrics.mmd2(x, y, sigma=5.0, kernel="gaussian") == pytest.approx(2 - 2 * math.exp(-0.5))
 
 
+def test_gaussian_emd_kernel_known_answers(random_graphs):
+    from scipy.stats import wasserstein_distance
+
+    x, y = np.array([3.0, 1.0, 0.0, 0.0]), np.array([0.0, 1.0, 1.0, 2.0])
+    w = wasserstein_distance(range(4), range(4), x, y)  # 1.75: earth moved 1.75 bins
+    assert metrics.mmd2([x], [y], 1.0, "emd") == pytest.approx(2 - 2 * math.exp(-(w**2) / 2))
+    w = w * 0.01  # bins 0.01 apart, as the clustering histogram's
+    assert metrics.mmd2([x], [y], 0.1, "emd", 0.01) == pytest.approx(
+        2 - 2 * math.exp(-(w**2) / 0.02)
+    )
+    same = metrics.graph_mmd_emd(random_graphs, random_graphs)
+    assert set(same) == {"degree", "clustering"} and max(same.values()) == pytest.approx(
+        0, abs=1e-12
+    )
+
+
 def test_mmd_separates_different_families():
     def gnp(seeds: range) -> list[nx.Graph]:
         return [nx.gnp_random_graph(12, 0.4, seed=k) for k in seeds]

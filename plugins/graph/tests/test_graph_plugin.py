@@ -26,9 +26,9 @@ def test_conformance(tmp_path):
     params = SMALL | {"graph_file": {"path": str(tmp_path / "mine.g6")}}
     checked = check_plugin("graph", tmp_path, dataset_params=params)
     assert set(checked["datasets"]) == set(SMALL) | {"graph_file"}
-    assert len(checked["discriminators"]) == 3 * 6 and len(checked["metrics"]) == 3 * 6
+    assert len(checked["discriminators"]) == 3 * 6 and len(checked["metrics"]) == 4 * 6
     assert ".g6 on planar" in checked["formats"] and ".graphml on sbm" in checked["formats"]
-    assert checked["recipes"] == ["graph-community-small"]
+    assert checked["recipes"] == ["graph-community-small", "graph-planar", "graph-sbm"]
 
 
 def test_end_to_end_run_sample_validate(tmp_path, capsys):
