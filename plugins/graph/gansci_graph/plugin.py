@@ -18,7 +18,7 @@ def gansci_datasets() -> list[Spec]:
         Spec("lobster", data.lobster.__doc__, data.lobster, GRAPH),
         Spec(
             "graph_file",
-            "your own graphs: graph6 file or folder of GraphML/GML/edge lists (data.path=)",
+            "your graphs (data.path=): graph6, .pt Data list, TU folder, GraphML/GML/edge lists",
             data.graph_file,
             GRAPH,
         ),
@@ -83,6 +83,8 @@ def gansci_formats() -> list[FormatSpec]:
                    formats.read_graph6),
         FormatSpec(".graphml", "a folder of GraphML files, one a graph", GRAPH,
                    formats.write_folder, formats.read_folder),
+        FormatSpec(".pt", "a list of torch_geometric Data (loaded with weights_only)", GRAPH,
+                   formats.write_pt, formats.read_pt),
     ]  # fmt: skip
 
 
