@@ -41,7 +41,7 @@ def erdos_renyi(data, n: int, seed: int) -> list[nx.Graph]:
 
 
 def table(rows: dict[str, list[dict]], reference: dict) -> None:
-    keys = list(reference)
+    keys = [k for k in reference if not k.endswith("_spread")]
     print("| set | " + " | ".join(f"{k} (ratio)" for k in keys) + " |")
     print("|---|" + "---:|" * len(keys))
     print("| train vs test | " + " | ".join(f"{reference[k]:.4f}" for k in keys) + " |")
