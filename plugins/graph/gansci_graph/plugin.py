@@ -141,6 +141,6 @@ def gansci_recipes() -> list[RecipeSpec]:
         RecipeSpec(
             "graph-sbm",
             "sbm (44-200 nodes), one-shot transformer generator vs GNN + motif discriminators",
-            large_recipe("sbm", 5_000, 32),
+            large_recipe("sbm", 3_000, 32),
         ),
     ]
