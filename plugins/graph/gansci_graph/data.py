@@ -193,8 +193,9 @@ def lobster(n_graphs: int = 100, seed: int = 0, max_nodes: int = 0) -> GraphData
 def graph_file(
     path: str = "", seed: int = 0, max_nodes: int = 0, drop_self_loops: bool = False
 ) -> GraphDataset:
-    """Your own graphs (``data.path=FILE``): a graph6/sparse6 file or a folder of GraphML,
-    GML or edge-list files, split by :func:`standard_split`."""
+    """Your own graphs (``data.path=FILE``): a graph6/sparse6 file, a ``.pt`` list of
+    torch_geometric Data, a TU dataset folder or a folder of GraphML, GML or edge-list
+    files, split by :func:`standard_split`."""
     if not path:
         raise ConfigError("dataset 'graph_file' reads graphs: give them with data.path=FILE")
     graphs = read_graphs(path, drop_self_loops, max_nodes)

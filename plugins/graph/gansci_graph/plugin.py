@@ -18,7 +18,7 @@ def gansci_datasets() -> list[Spec]:
         Spec("lobster", data.lobster.__doc__, data.lobster, GRAPH),
         Spec(
             "graph_file",
-            "your own graphs: graph6 file or folder of GraphML/GML/edge lists (data.path=)",
+            "your graphs (data.path=): graph6, .pt Data list, TU folder, GraphML/GML/edge lists",
             data.graph_file,
             GRAPH,
         ),
@@ -56,6 +56,12 @@ def gansci_metrics() -> list[MetricSpec]:
             GRAPH,
         ),
         MetricSpec(
+            "graph_mmd_emd",
+            "MMD² of degree and clustering histograms, Gaussian-EMD kernel (GraphRNN's)",
+            metrics.graph_mmd_emd,
+            GRAPH,
+        ),
+        MetricSpec(
             "graph_motifs",
             "edge, wedge, triangle, 4-cycle, 3-star counts: W1 per count, MMD² test",
             metrics.motif_statistics,
@@ -77,6 +83,8 @@ def gansci_formats() -> list[FormatSpec]:
                    formats.read_graph6),
         FormatSpec(".graphml", "a folder of GraphML files, one a graph", GRAPH,
                    formats.write_folder, formats.read_folder),
+        FormatSpec(".pt", "a list of torch_geometric Data (loaded with weights_only)", GRAPH,
+                   formats.write_pt, formats.read_pt),
     ]  # fmt: skip
 
 
@@ -106,6 +114,17 @@ def community_small_recipe() -> dict:
     }
 
 
+def large_recipe(dataset: str, steps: int, batch_size: int) -> dict:
+    """planar and sbm: the community-small recipe widened for graphs of 64 to 200 nodes,
+    with transformer layers in the generator so node embeddings can coordinate."""
+    recipe = community_small_recipe()
+    recipe["data"] = {"name": dataset}
+    recipe["networks"]["G"].update(latent_dim=64, hidden=256, embed=64, layers=2)
+    recipe["train"].update(steps=steps, batch_size=batch_size)
+    recipe["validate"] = {"n_samples": 40}
+    return recipe
+
+
 @hookimpl
 def gansci_recipes() -> list[RecipeSpec]:
     return [
@@ -113,5 +132,15 @@ def gansci_recipes() -> list[RecipeSpec]:
             "graph-community-small",
             "community-small, one-shot generator vs GNN + motif discriminators",
             community_small_recipe(),
-        )
+        ),
+        RecipeSpec(
+            "graph-planar",
+            "planar (64 nodes), one-shot transformer generator vs GNN + motif discriminators",
+            large_recipe("planar", 10_000, 32),
+        ),
+        RecipeSpec(
+            "graph-sbm",
+            "sbm (44-200 nodes), one-shot transformer generator vs GNN + motif discriminators",
+            large_recipe("sbm", 3_000, 32),
+        ),
     ]

@@ -114,3 +114,49 @@ def test_user_graph_file_dataset_and_bad_file_through_the_cli(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert "bad.g6: line 2: not a valid graph6/sparse6 line" in err and "\n" not in err
     assert not run.exists() or not any(run.iterdir())
+
+
+def test_pt_list_of_data_round_trip_and_bad_files(tmp_path):
+    import torch
+    from gansci_graph.formats import read_pt, write_pt
+    from torch_geometric.data import Data
+
+    graphs = _graphs() + [nx.empty_graph(3)]  # an edgeless graph keeps its nodes
+    write_pt(graphs, tmp_path / "g.pt")
+    assert _same(read_pt(tmp_path / "g.pt"), graphs)
+    assert _same(read_graphs(tmp_path / "g.pt"), graphs)
+
+    def bad(items, message):
+        torch.save(items, tmp_path / "bad.pt")
+        with pytest.raises(DataError, match=message):
+            read_pt(tmp_path / "bad.pt")
+
+    bad([Data(edge_index=torch.tensor([[0], [1]]), num_nodes=2)], r"bad.pt: graph 0: a directed")
+    twice = torch.tensor([[0, 1, 0, 1], [1, 0, 1, 0]])
+    bad([Data(edge_index=twice, num_nodes=2)], r"graph 0: a multigraph")
+    bad([Data(edge_index=torch.tensor([[0, 5], [5, 0]]), num_nodes=2)], r"outside 0..1")
+    bad({"not": "a list"}, r"bad.pt: holds dict, not a list of Data")
+
+    class Evil:  # anything beyond plain tensors and Data is refused, never unpickled
+        def __reduce__(self):
+            return (print, ("unpickled",))
+
+    bad([Evil()], r"bad.pt: not a list of torch_geometric Data")
+
+
+def test_tu_dataset_folder(tmp_path):
+    raw = tmp_path / "TOY" / "raw"
+    raw.mkdir(parents=True)
+    # graph 1: triangle on nodes 1-3; graph 2: an edge 4-5 and an isolated node 6
+    edges = [(1, 2), (2, 1), (2, 3), (3, 2), (1, 3), (3, 1), (4, 5), (5, 4)]
+    (raw / "TOY_A.txt").write_text("".join(f"{u}, {v}\n" for u, v in edges))
+    (raw / "TOY_graph_indicator.txt").write_text("1\n1\n1\n2\n2\n2\n")
+    graphs = read_graphs(tmp_path / "TOY")
+    assert [g.number_of_nodes() for g in graphs] == [3, 3]
+    assert [sorted(g.edges()) for g in graphs] == [[(0, 1), (0, 2), (1, 2)], [(0, 1)]]
+    (raw / "TOY_A.txt").write_text("1, 2\n2, 1\n3, 4\n4, 3\n")
+    with pytest.raises(DataError, match=r"TOY_A.txt: line 3: an edge between two graphs"):
+        read_graphs(tmp_path / "TOY")
+    (raw / "TOY_A.txt").write_text("1, 2\n")
+    with pytest.raises(DataError, match=r"TOY: graph 1: a directed graph"):
+        read_graphs(tmp_path / "TOY")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from gansci_graph.formats import read_folder, read_graph6
+from gansci_graph.formats import read_folder, read_graph6, read_pt
 
 from gansci.cli import main
 from gansci.plugin import check_plugin
@@ -26,9 +26,9 @@ def test_conformance(tmp_path):
     params = SMALL | {"graph_file": {"path": str(tmp_path / "mine.g6")}}
     checked = check_plugin("graph", tmp_path, dataset_params=params)
     assert set(checked["datasets"]) == set(SMALL) | {"graph_file"}
-    assert len(checked["discriminators"]) == 3 * 6 and len(checked["metrics"]) == 3 * 6
+    assert len(checked["discriminators"]) == 3 * 6 and len(checked["metrics"]) == 4 * 6
     assert ".g6 on planar" in checked["formats"] and ".graphml on sbm" in checked["formats"]
-    assert checked["recipes"] == ["graph-community-small"]
+    assert checked["recipes"] == ["graph-community-small", "graph-planar", "graph-sbm"]
 
 
 def test_end_to_end_run_sample_validate(tmp_path, capsys):
@@ -49,6 +49,8 @@ def test_end_to_end_run_sample_validate(tmp_path, capsys):
     assert len(graphs) == 30 and all(12 <= g.number_of_nodes() <= 20 for g in graphs)
     assert main(["sample", str(run), "-n", "5", "-o", str(tmp_path / "y.graphml")]) == 0
     assert len(read_folder(tmp_path / "y.graphml")) == 5
+    assert main(["sample", str(run), "-n", "4", "-o", str(tmp_path / "z.pt")]) == 0
+    assert len(read_pt(tmp_path / "z.pt")) == 4
     assert main(["validate", str(run), "--samples", str(out)]) == 0
     capsys.readouterr()
     before = (run / "validation.json").read_text()
