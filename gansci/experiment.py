@@ -599,7 +599,7 @@ class Experiment:
                 with atomic_path(path) as tmp:
                     figures[0].fn(fake, real, data, str(tmp))
         for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
-            values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
+            values = _as_dict(spec.name, measure(spec, fake, real, data, 0, view))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
 
@@ -656,10 +656,9 @@ class Experiment:
         for label, fake, real, reference in sets:
             for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
                 name = f"{label}.{spec.name}" if label else spec.name
-                value = _as_dict(name, spec.fn(fake, real, data, np.random.default_rng(cfg.seed)))
-                base = _as_dict(
-                    name, spec.fn(reference, real, data, np.random.default_rng(cfg.seed))
-                )
+                view = label.partition("2")[2] or None
+                value = _as_dict(name, measure(spec, fake, real, data, cfg.seed, view))
+                base = _as_dict(name, measure(spec, reference, real, data, cfg.seed, view))
                 for k, v in value.items():
                     b = base.get(k, math.nan)
                     target = spec.targets.get(k)
@@ -773,6 +772,15 @@ def _defaults(factory: Any, skip: int = 0) -> dict[str, Any]:
         for p in params
         if p.default is not p.empty and isinstance(p.default, (bool, int, float, str, list))
     }
+
+
+def measure(spec: Any, samples: Any, real: Any, data: Dataset, seed: int, view: str | None) -> Any:
+    """A metric's value on ``samples`` vs ``real``; a metric that declares a ``view``
+    parameter is told the view they belong to (a translation's target view)."""
+    rng = np.random.default_rng(seed)
+    if view is not None and "view" in inspect.signature(spec.fn).parameters:
+        return spec.fn(samples, real, data, rng, view=view)
+    return spec.fn(samples, real, data, rng)
 
 
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
