@@ -530,9 +530,19 @@ class Experiment:
 
     def read_samples(self, path: str | Path, view: str | None = None) -> Any:
         path = Path(path)
+        if path.is_dir():  # by the format of its files' suffix, else the data's first format
+            suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+            formats = self._formats()
+            if not formats:
+                raise ConfigError(f"{path}: this data has no sample format to read it with")
+            chosen = next((f for f in formats if f.suffix in suffixes), formats[0])
+            return chosen.read(str(path))
         if not path.is_file():
             raise ConfigError(f"{path}: no such samples file")
         return self.sample_format(path.suffix).read(str(path))
+
+    def _formats(self) -> list[Any]:
+        return self.registry.for_domains("formats", self.data.domains)
 
     def resolved_toml(self) -> str:
         """The config as TOML with every default filled in: the dataset's, each network's

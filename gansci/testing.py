@@ -112,7 +112,7 @@ def check_plugin(
                     f"{spec.name} on {dname}" + (f" ({view})" if view else "")
                 )
             for spec in reg.for_domains("formats", data.domains):
-                if spec.suffix not in own.get("formats", []):
+                if spec.name not in own.get("formats", []):
                     continue
                 path = tmp_path / f"{dname}{view or ''}{spec.suffix}"
                 spec.write(a, str(path))

@@ -48,8 +48,10 @@ class Domains(Dataset):
         if ca != cb:
             a, b = (names or {}).get("A", "domain A"), (names or {}).get("B", "domain B")
             raise DataError(f"{a} has {ca} channel(s) but {b} has {cb}: give both the same")
-        t = {k: torch.as_tensor(np.asarray(v, dtype=np.float64)) for k, v in train.items()}
-        h = {k: torch.as_tensor(np.asarray(v, dtype=np.float64)) for k, v in test.items()}
+        t = {
+            k: torch.as_tensor(np.ascontiguousarray(v, dtype=np.float64)) for k, v in train.items()
+        }
+        h = {k: torch.as_tensor(np.ascontiguousarray(v, dtype=np.float64)) for k, v in test.items()}
         super().__init__(t, h, domains, views=("A", "B"), standardize="range")
         self.paired = paired
         span = max(float(train[v].max() - train[v].min()) for v in ("A", "B"))
@@ -63,7 +65,10 @@ class Domains(Dataset):
         """Samples of ``view`` in its own units; a missing single channel axis is added,
         any other shape is a DataError naming both shapes."""
         want = self.shape(view)
-        x = as_channels_last(np.asarray(samples, dtype=np.float64), want[-1], "input")
+        x = np.asarray(samples, dtype=np.float64)
+        if x.ndim == len(want) + 2 and x.shape[-1] == 1:  # (n, L, C) read as one-channel fields
+            x = x[..., 0]
+        x = as_channels_last(x, want[-1], "input")
         if tuple(x.shape[1:]) != want:
             raise DataError(
                 f"the input samples have shape {tuple(x.shape[1:])}; domain {view} of this "
@@ -72,3 +77,27 @@ class Domains(Dataset):
         if not np.isfinite(x).all():
             raise DataError(f"the input holds {int((~np.isfinite(x)).sum())} NaN/inf value(s)")
         return super().encode(x, view=view)
+
+
+def user_domains(a: str = "", b: str = "", test_fraction: float = 0.1, layout: str = "auto",
+                 seed: int = 0) -> Domains:  # fmt: skip
+    """Your own two domains (data.a, data.b): image folders, TIFF stacks, .npy/.npz
+    stacks or 1-D signals (.npy rows, CSV); ``test_fraction`` of each is held out."""
+    from gansci_cyclegan.io import read_stack
+
+    if not a or not b:
+        raise DataError("give both domains: --set data.a=PATH --set data.b=PATH")
+    if not 0 < test_fraction < 1:
+        raise DataError(f"data.test_fraction must be in (0, 1), got {test_fraction}")
+    train, test = {}, {}
+    for view, path in (("A", a), ("B", b)):
+        x = read_stack(path, layout)
+        order = np.random.default_rng(seed).permutation(len(x))
+        n_test = max(2, round(len(x) * test_fraction))
+        if len(x) - n_test < 2:
+            raise DataError(f"{path}: {len(x)} samples leave fewer than 2 to train on")
+        train[view], test[view] = x[order[n_test:]], x[order[:n_test]]
+    if train["A"].shape[1:-1] != train["B"].shape[1:-1]:
+        raise DataError(f"{a} has samples of size {train['A'].shape[1:-1]}, {b} of "
+                        f"{train['B'].shape[1:-1]}: the cycle game needs one size")  # fmt: skip
+    return Domains(train, test, names={"A": a, "B": b})
