@@ -83,7 +83,7 @@ def _array(path: Path) -> np.ndarray:
         raise DataError(f"{path}: cannot read ({str(exc).splitlines()[0]})") from None
 
 
-def read_stack(path: str | Path, layout: str = "auto") -> np.ndarray:
+def read_stack(path: str | Path, layout: str = "auto", min_samples: int = 4) -> np.ndarray:
     """A domain's samples, channels last, float64: (n, L, C) signals or (n, H, W, C)
     fields. ``layout`` "auto" reads 2-D arrays and CSV as signal rows, 3-D arrays and
     image folders as fields; "signals" reads a 3-D array as (n, L, C)."""
@@ -111,9 +111,9 @@ def read_stack(path: str | Path, layout: str = "auto") -> np.ndarray:
     if bad.any():
         first = np.argwhere(bad)[0]
         raise DataError(f"{path}: {int(bad.sum())} NaN or infinite value(s), the first in "
-                        f"sample {first[0]} at {tuple(first[1:])}")  # fmt: skip
-    if len(x) < 4:
-        raise DataError(f"{path}: {len(x)} sample(s); at least 4 are needed (2 held out)")
+                        f"sample {first[0]} at {tuple(int(i) for i in first[1:])}")  # fmt: skip
+    if len(x) < min_samples:
+        raise DataError(f"{path}: {len(x)} sample(s); at least {min_samples} are needed")
     return x
 
 
@@ -136,4 +136,4 @@ def write_tiff(samples: np.ndarray, path: str) -> None:
 def read_samples(path: str) -> np.ndarray:
     """Samples to translate: any input :func:`read_stack` takes (a file or an image
     folder); their layout is fitted to the run's domain when they are encoded."""
-    return read_stack(path)
+    return read_stack(path, min_samples=1)
