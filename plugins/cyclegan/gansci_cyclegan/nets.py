@@ -8,7 +8,6 @@ follow Zhu et al. 2017 (the reference implementation's ``resnet_*blocks`` and
 
 from __future__ import annotations
 
-import torch
 from torch import Tensor, nn
 
 from gansci.plugin import ConfigError, Dataset
@@ -85,14 +84,32 @@ class ResnetGenerator(nn.Module):
         return self.net(x.movedim(-1, 1)).movedim(1, -1)
 
 
+def patch_sizes(size: int, n_layers: int) -> list[int]:
+    """The spatial size after each 4-wide convolution of a PatchGAN with ``n_layers``."""
+    sizes = [size]
+    for stride in [2] * n_layers + [1, 1]:
+        sizes.append((sizes[-1] - 2) // stride + 1)
+    return sizes[1:]
+
+
 class PatchDiscriminator(nn.Module):
     """PatchGAN with ``n_layers`` stride-2 layers: one logit per overlapping patch
-    (``patches``); ``forward`` gives each sample's mean patch logit, shape (n,)."""
+    (``patches``); ``forward`` gives each sample's mean patch logit, shape (n,).
+    ``n_layers`` unset: 3, or as many as the samples' size allows."""
 
-    def __init__(self, data: Dataset, ndf: int = 64, n_layers: int = 3):
+    def __init__(self, data: Dataset, ndf: int = 64, n_layers: int | None = None):
         super().__init__()
         shape = sample_shape(data)
         L, c = layers_for(shape), shape[-1]
+
+        def fits(n: int) -> bool:  # every normalised map holds > 1 value, and a patch is left
+            return all(min(patch_sizes(s, n)[1:-1]) > 1 for s in shape[:-1])
+
+        if n_layers is None:
+            n_layers = max([n for n in (1, 2, 3) if fits(n)], default=1)
+        if not fits(n_layers):
+            raise ConfigError(f"networks: samples of size {shape[:-1]} are too small for "
+                              f"{n_layers} discriminator layers; lower n_layers")  # fmt: skip
         layers = [L["conv"](c, ndf, 4, stride=2, padding=1), nn.LeakyReLU(0.2, True)]
         mult = 1
         for n in range(1, n_layers + 1):
@@ -105,11 +122,6 @@ class PatchDiscriminator(nn.Module):
             ]
         layers += [L["conv"](ndf * mult, 1, 4, stride=1, padding=1)]
         self.net = init_weights(nn.Sequential(*layers))
-        with torch.no_grad():
-            out = self.net(torch.zeros(1, c, *shape[:-1]))
-        if out.numel() == 0:
-            raise ConfigError(f"networks: samples of size {shape[:-1]} are too small for "
-                              f"{n_layers} discriminator layers; lower n_layers")  # fmt: skip
 
     def patches(self, x: Tensor) -> Tensor:
         """The patch logits, (n, patches)."""
