@@ -31,8 +31,9 @@ def judge(run: str) -> dict[str, dict[str, float]]:
         row["cycle_mae"] = metrics.mae(back, x)
         row.update(metrics.distribution(fake, y, data, np.random.default_rng(0)))
         if "digits" in data.domains:
-            row["label_accuracy"] = metrics.label_accuracy(fake, y, data, None, view=target)
-            row["label_accuracy_real"] = metrics.label_accuracy(y, y, data, None, view=target)
+            accuracy = metrics.label_accuracy
+            row["label_accuracy"] = accuracy(fake, y, data, None, view=target)["accuracy"]
+            row["label_accuracy_real"] = accuracy(y, y, data, None, view=target)["accuracy"]
         rows[direction] = row
     return rows
 

@@ -121,11 +121,11 @@ def distribution(samples, real, data, rng) -> dict[str, float]:
     return {"pixel_w1": pixel_w1(x, y, rng), "spectrum_log_distance": spectrum_distance(x, y)}
 
 
-def label_accuracy(samples, real, data, rng, view=None) -> float:
+def label_accuracy(samples, real, data, rng, view=None) -> dict[str, float]:
     """The share of translations a logistic regression trained on the real training
     samples of the target domain gives the label of their source."""
     if view is None:
         raise ValueError("label_accuracy needs the target view")
     classifier = data.classifier(view)
     x = np.asarray(samples, dtype=np.float64).reshape(len(samples), -1)
-    return float(np.mean(classifier.predict(x) == data.labels["test"][: len(x)]))
+    return {"accuracy": float(np.mean(classifier.predict(x) == data.labels["test"][: len(x)]))}
