@@ -1,5 +1,6 @@
-"""PWM scanning speed: the plugin's torch scanner vs a vectorised NumPy sliding-window
-reference, in the same run, on the same sequences (their scores agree).
+"""PWM scanning speed: the plugin's torch scanner vs NumPy, in the same run, on the same
+sequences (their scores agree). Ratios are against the fastest NumPy formulation (the
+fair peer), with the sliding-window one kept for the record.
 
     .venv/bin/python benchmarks/protein_pwm_scan.py --n 100000 --length 256 --width 20
 
@@ -12,8 +13,11 @@ the last axis, float64. Peers, all on batches of 10,000 sequences, best of ``--r
   float64, so the best score is exact), and ``scan_codes(...).max`` in float64 and float32;
 * the differentiable torch path ``PWMScanner.best`` on one-hot input (what a discriminator
   sees), with the one-hot already built and, separately, with building it timed;
-* a second NumPy formulation, one gather-and-add per tap (``sum_j W[j][codes[:, j:j+P]]``),
-  to show how much of the ratio is the reference's formulation.
+* NumPy, one gather-and-add per tap (``sum_j W[j][codes[:, j:j+P]]``);
+* NumPy, the torch path's own algorithm (3-mer table look-ups, one per group of three
+  taps, summed along strided diagonals): so the torch figure is not an algorithm's win
+  passed off as a library's.
+Bio.motifs is not a peer: its PSSM ``calculate`` refuses protein alphabets.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 import numpy as np
 import torch
 from gansci_protein.alphabet import one_hot
-from gansci_protein.pwm import PWM, PWMScanner, scan_numpy
+from gansci_protein.pwm import PWM, PWMScanner, _kmer_table, scan_numpy
 
 
 def best_of(fn, repeats: int) -> float:
@@ -42,6 +46,26 @@ def numpy_per_tap(codes: np.ndarray, pwm: PWM) -> np.ndarray:
     for j in range(1, pwm.width):
         s += full[j][codes[:, j : j + n_pos]]
     return s
+
+
+def numpy_kmer(codes: np.ndarray, table: np.ndarray, width: int, k: int = 3) -> np.ndarray:
+    """The scanner's algorithm in NumPy: ``table`` (A**k, groups) from ``_kmer_table``."""
+    groups, n_sym = table.shape[1], round(table.shape[0] ** (1 / k))
+    n_pos = codes.shape[1] - width + 1
+    padded = np.pad(codes, ((0, 0), (0, groups * k - width)))
+    n_kmers = padded.shape[1] - k + 1
+    kmers = padded[:, :n_kmers]
+    for j in range(1, k):
+        kmers = kmers * n_sym + padded[:, j : j + n_kmers]
+    taps = table[kmers]  # (n, n_kmers, groups)
+    item = taps.itemsize
+    diag = np.lib.stride_tricks.as_strided(
+        taps,
+        (len(codes), n_pos, groups),
+        (n_kmers * groups * item, groups * item, (k * groups + 1) * item),
+        writeable=False,
+    )
+    return diag.sum(-1)
 
 
 def main() -> None:
@@ -71,6 +95,11 @@ def main() -> None:
 
     def numpy_taps():
         return [numpy_per_tap(b, pwm).max(1) for b in batches]
+
+    table = _kmer_table(torch.as_tensor(pwm.full())).numpy()
+
+    def numpy_kmers():
+        return [numpy_kmer(b, table, pwm.width).max(1) for b in batches]
 
     code_batches = [torch.from_numpy(b).to(device) for b in batches]
 
@@ -108,6 +137,9 @@ def main() -> None:
 
     torch.set_num_threads(1)
     ref = np.concatenate(numpy_scan())
+    for name, run in (("numpy per tap", numpy_taps), ("numpy 3-mer", numpy_kmers)):
+        err = float(np.abs(ref - np.concatenate(run())).max())
+        print(f"  max |score - reference|, {name}: {err:.1e}")
     errors = {name: run() for name, run in gathers.items()}
     if onehots:
         errors["one-hot float32"] = torch_scan()
@@ -115,10 +147,14 @@ def main() -> None:
     for name, out in errors.items():
         err = float(np.abs(ref - torch.cat(out).cpu().numpy()[:, 0]).max())
         print(f"  max |score - reference|, {name}: {err:.1e}")
-    t_np = best_of(numpy_scan, args.repeats)
+    t_slide = best_of(numpy_scan, args.repeats)
     t_taps = best_of(numpy_taps, args.repeats)
-    print(f"numpy sliding windows (reference): {t_np:.2f} s ({args.n / t_np:,.0f} seq/s)")
-    print(f"numpy per-tap gathers: {t_taps:.2f} s, ratio {t_np / t_taps:.1f}x")
+    t_kmers = best_of(numpy_kmers, args.repeats)
+    t_np = min(t_taps, t_kmers)  # the fair peer: NumPy's fastest formulation
+    print(f"numpy sliding windows: {t_slide:.2f} s, ratio {t_np / t_slide:.2f}x")
+    print(f"numpy per-tap gathers: {t_taps:.2f} s, ratio {t_np / t_taps:.2f}x")
+    print(f"numpy 3-mer look-ups: {t_kmers:.2f} s, ratio {t_np / t_kmers:.2f}x")
+    print("ratios below: against the fastest numpy formulation")
     for threads in args.threads if device.type == "cpu" else [1]:
         torch.set_num_threads(threads)
         label = f"torch {device.type} ({threads} thread{'s' if threads > 1 else ''})"

@@ -20,16 +20,24 @@ import torch
 
 from gansci import Experiment
 
+MOTIF_KEYS = [
+    f"protein_motif.{real}motif{k}_hit_{label}"
+    for k in (1, 2)
+    for label in ("fpr", "p05", "p10")
+    for real in ("", "real_")
+]
 KEYS = [
     "protein_motif.hit_rate",
     "protein_motif.real_hit_rate",
-    "protein_motif.motif1_hit_rate",
-    "protein_motif.motif2_hit_rate",
-    "protein_motif.score_w1",
+    *MOTIF_KEYS,
+    "protein_motif.motif1_w1",
+    "protein_motif.motif2_w1",
     "protein_composition.aa_js",
     "protein_composition.dipeptide_js",
     "protein_uniqueness.unique",
     "protein_novelty.nn_identity_excess",
+    "protein_novelty.copies",
+    "protein_novelty.near_copies_90",
     "protein_diversity.pairwise_identity",
     "protein_diversity.real_pairwise_identity",
 ]
@@ -63,7 +71,9 @@ def main() -> None:
     t0 = time.process_time()
     exp.run(validate=False)
     cpu_train = time.process_time() - t0
-    values = {f"{r.metric}.{r.key}": r.value for r in exp.validate(write_report=False)}
+    rows = exp.validate(write_report=False)
+    values = {f"{r.metric}.{r.key}": r.value for r in rows}
+    w1_baselines = {f"{r.key}_baseline": round(r.baseline, 4) for r in rows if "w1" in r.key}
     row = {
         "name": args.name,
         "steps": args.steps,
@@ -71,6 +81,7 @@ def main() -> None:
         "overrides": args.overrides,
         "cpu_train_s": round(cpu_train, 1),
         **{k.split(".")[1]: round(values[k], 4) for k in KEYS},
+        **w1_baselines,
     }
     print(json.dumps(row))
     Path(args.log).parent.mkdir(parents=True, exist_ok=True)

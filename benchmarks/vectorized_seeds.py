@@ -1,10 +1,14 @@
-"""Seeds vectorised in one process against the same seeds trained one after another.
+"""Seeds vectorised in one process against the same seeds trained one after another, and
+against K single-thread processes side by side on the same K cores (the fair peer).
 
-For each recipe, trains ``--seeds`` seeds of the same config for ``--steps`` steps twice:
-sequentially (``Experiment.run`` per seed, the standard Trainer) and all at once
-(``gansci.engine.vectorized.fit_vectorized``). Both write full run folders (logs, final
-checkpoint, samples); datasets and networks are built before the clock starts. Prints and
-writes (OUT/vectorized_seeds.md, .json) seed-steps per second of each and their ratio.
+For each recipe, trains ``--seeds`` seeds of the same config for ``--steps`` steps three
+ways: sequentially in one process with ``--threads`` threads (``Experiment.run`` per seed,
+the standard Trainer); split over K = ``--threads`` processes of one thread each, started
+together, each running its share of the seeds one after another; and all at once in one
+process with ``--threads`` threads (``gansci.engine.vectorized.fit_vectorized``). All write
+full run folders (logs, final checkpoint, samples); datasets and networks are built (and
+each process warmed up) before the clock starts. Prints and writes
+(OUT/vectorized_seeds.md, .json) seed-steps per second of each and the ratios.
 
     python benchmarks/vectorized_seeds.py --recipes grid25 lorenz --sizes recipe 64x2x128 \
         --seeds 8 --steps 100 --threads 1
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import platform
 import shutil
 import time
@@ -108,8 +113,53 @@ def timed(fn, device: str = "cpu") -> tuple[float, float]:
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
+def _process_share(recipe, seeds, out, overrides, device, barrier, finished) -> None:
+    """One of the K single-thread processes: build and warm up, wait for the others, then
+    train its seeds one after another and report when it finished."""
+    torch.set_num_threads(1)
+    warm = {**overrides, "train.steps": 2, "train.checkpoint_every": 2}
+    experiments(recipe, [seeds[0]], out / "warmup", warm, device)[0].run(validate=False)
+    exps = experiments(recipe, seeds, out, overrides, device)
+    barrier.wait()
+    for e in exps:
+        e.run(validate=False)
+    finished.put(time.monotonic())
+
+
+def in_processes(
+    recipe: str, seeds: list[int], k: int, out: Path, overrides: dict, device: str
+) -> float:
+    """Wall seconds for K single-thread processes started together to train all seeds."""
+    ctx = mp.get_context("spawn")
+    barrier, finished = ctx.Barrier(k + 1), ctx.Queue()
+    shares = [seeds[i::k] for i in range(k)]
+    procs = [
+        ctx.Process(
+            target=_process_share,
+            args=(recipe, share, out / f"proc{i}", overrides, device, barrier, finished),
+        )
+        for i, share in enumerate(shares)
+    ]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    start = time.monotonic()
+    ends = [finished.get() for _ in procs]
+    for p in procs:
+        p.join()
+    if any(p.exitcode for p in procs):
+        raise RuntimeError("a benchmark process failed")
+    return max(ends) - start
+
+
 def bench(
-    recipe: str, n_seeds: int, steps: int, out: Path, extra: dict, device: str = "cpu"
+    recipe: str,
+    n_seeds: int,
+    steps: int,
+    out: Path,
+    extra: dict,
+    device: str = "cpu",
+    processes: int = 2,
 ) -> dict:
     overrides = {
         "train.steps": steps,
@@ -127,6 +177,7 @@ def bench(
     fit_vectorized(experiments(recipe, [0, 1], out / "warmup-vec", warm, device))
     seq = experiments(recipe, seeds, out / "sequential", overrides, device)
     t_seq, cpu_seq = timed(lambda: [e.run(validate=False) for e in seq], device)
+    t_proc = in_processes(recipe, seeds, processes, out / "processes", overrides, device)
     vec = experiments(recipe, seeds, out / "vectorized", overrides, device)
     t_vec, cpu_vec = timed(lambda: fit_vectorized(vec), device)
     c = seq[0].config
@@ -143,7 +194,11 @@ def bench(
         "vectorized_s": t_vec,
         "sequential_steps_per_s": n_seeds * steps / t_seq,
         "vectorized_steps_per_s": n_seeds * steps / t_vec,
+        "processes": processes,
+        "processes_s": t_proc,
+        "processes_steps_per_s": n_seeds * steps / t_proc,
         "ratio": t_seq / t_vec,
+        "ratio_vs_processes": t_proc / t_vec,
         "sequential_cpu_s": cpu_seq,
         "vectorized_cpu_s": cpu_vec,
         "cpu_ratio": cpu_seq / cpu_vec,
@@ -179,14 +234,18 @@ def matmul_gflops(
 def table(rows: list[dict]) -> str:
     lines = [
         "| recipe | networks | batch | penalty | seeds x steps | sequential seed-steps/s "
-        "| vectorised seed-steps/s | wall ratio | CPU-time ratio | GFLOP/s mm / bmm |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| K single-thread processes seed-steps/s | vectorised seed-steps/s "
+        "| vectorised / sequential (wall, CPU time) | vectorised / K processes "
+        "| GFLOP/s mm / bmm |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['recipe']} | {r['net']} | {r['batch_size']} | {r['penalty'] or '-'} "
             f"| {r['seeds']} x {r['steps']} | {r['sequential_steps_per_s']:.1f} "
-            f"| {r['vectorized_steps_per_s']:.1f} | {r['ratio']:.2f}x | {r['cpu_ratio']:.2f}x "
+            f"| {r['processes_steps_per_s']:.1f} (K={r['processes']}) "
+            f"| {r['vectorized_steps_per_s']:.1f} | {r['ratio']:.2f}x, {r['cpu_ratio']:.2f}x "
+            f"| **{r['ratio_vs_processes']:.2f}x** "
             f"| {r['gflops_mm_bmm'][0]:.0f} / {r['gflops_mm_bmm'][1]:.0f} |"
         )
     return "\n".join(lines)
@@ -210,7 +269,15 @@ def main() -> None:
         for size in args.sizes:
             overrides = {**size_overrides(size), **extra}
             rows.append(
-                bench(recipe, args.seeds, args.steps, args.out / recipe, overrides, args.device)
+                bench(
+                    recipe,
+                    args.seeds,
+                    args.steps,
+                    args.out / recipe,
+                    overrides,
+                    args.device,
+                    processes=args.threads,
+                )
             )
             print(table(rows[-1:]), flush=True)
     header = (

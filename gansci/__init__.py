@@ -12,6 +12,7 @@ from gansci.errors import (
 from gansci.experiment import Experiment
 from gansci.hookspecs import hookimpl
 from gansci.registry import get_registry
+from gansci.validation import Report, check
 
 __version__ = "0.1.0"
 
@@ -23,7 +24,9 @@ __all__ = [
     "ExperimentConfig",
     "GansciError",
     "RegistryError",
+    "Report",
     "TrainingDiverged",
+    "check",
     "get_registry",
     "hookimpl",
 ]

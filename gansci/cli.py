@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 from gansci.config import migrate, overrides_to_dict
+from gansci.engine import distributed
 from gansci.errors import GansciError
 from gansci.experiment import Experiment, check_resumable, dotted_keys
+from gansci.files import writable_parent
 from gansci.registry import get_registry
 from gansci.report import format_table
 from gansci.specs import KINDS, SINGULAR
@@ -51,10 +53,14 @@ def _print_rows(rows) -> None:
     print("\n".join(format_table(rows)))
 
 
-def _cmd_run(args: argparse.Namespace) -> None:
+def _cmd_run(args: argparse.Namespace) -> int | None:
+    if args.nproc > 1:
+        return _launch(args)
     if args.seeds > 1 or args.vectorize:
         if args.force:
             raise GansciError("--force applies to a single run, not to --seeds or --vectorize")
+        if distributed.launched():
+            raise GansciError("--seeds and --vectorize run in one process, not under torchrun")
         from gansci.seeds import format_summary, run_seeds, validate_seeds
 
         overrides = overrides_to_dict(args.set)
@@ -71,6 +77,8 @@ def _cmd_run(args: argparse.Namespace) -> None:
         args.recipe, args.seed, args.device, args.out, overrides_to_dict(args.set)
     )
     exp.run(validate=not args.no_validate, force=args.force)
+    if not distributed.is_main():
+        return None
     print(f"run folder: {exp.run_dir}")
     if not args.no_validate:
         _print_rows(_last_rows(exp))
@@ -86,12 +94,65 @@ def _last_rows(exp: Experiment):
     return [MetricValue(**r) for r in data]
 
 
-def _cmd_resume(args: argparse.Namespace) -> None:
+def _cmd_resume(args: argparse.Namespace) -> int | None:
     overrides = migrate(overrides_to_dict(args.set))
     check_resumable(dotted_keys(overrides))  # before the folder is even read
+    if args.nproc > 1:
+        return _launch(args)
     exp = Experiment.load(args.run_dir, **overrides)
     exp.resume(validate=not args.no_validate)
-    print(f"run folder: {exp.run_dir}")
+    if distributed.is_main():
+        print(f"run folder: {exp.run_dir}")
+    return None
+
+
+def _launch(args: argparse.Namespace) -> int:
+    """This command again in ``--nproc`` processes on this machine, started by torchrun's
+    own launcher (torch.distributed.run, standalone rendezvous); a process that fails is
+    named in one line, with where the run can continue from."""
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+    from torch.distributed.run import parse_args, run
+
+    if distributed.launched():
+        raise GansciError("--nproc: this process is already one of torchrun's; drop --nproc")
+    argv = _without_nproc(args.argv)
+    # torchrun's default for its processes, set here so that it need not warn about it
+    os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // args.nproc)))
+    launch = ["--standalone", f"--nproc-per-node={args.nproc}", "-m", "gansci", *argv]
+    logging.getLogger("torch.distributed.elastic").setLevel(logging.CRITICAL)  # ours below
+    try:
+        run(parse_args(launch))
+    except ChildFailedError as exc:
+        died = [(r, f) for r, f in sorted(exc.failures.items()) if f.exitcode not in (0, 1)]
+        if not died:
+            return 1  # a gansci error, which rank 0 has reported
+        rank, failure = died[0]
+        how = (
+            f"was killed by {failure.signal_name()}"
+            if failure.exitcode < 0
+            else f"exited with code {failure.exitcode}"
+        )
+        folder = getattr(args, "run_dir", None) or args.out
+        where = f"`gansci resume {folder}`" if folder else "`gansci resume RUN_FOLDER`"
+        print(
+            f"gansci: error: process {rank} of {args.nproc} {how}, so the run stopped; its "
+            f"last checkpoint is intact: continue with {where} (any --nproc)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _without_nproc(argv: list[str]) -> list[str]:
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--nproc":
+            skip = True
+        elif not a.startswith("--nproc="):
+            out.append(a)
+    return out
 
 
 def _cmd_sample(args: argparse.Namespace) -> None:
@@ -104,6 +165,8 @@ def _cmd_sample(args: argparse.Namespace) -> None:
     output = exp.sample_path(args.output)
     _check_output(output, args.force)  # before the work, not after it
     if args.source is not None:
+        if not exp.game.directions:
+            raise GansciError(f"--from {args.source}: this run's game does not translate; use -n")
         direction = args.direction or (exp.game.directions[:1] or [""])[0]
         source = direction.partition("2")[0] or None
         x = exp.read_samples(args.source, view=source)
@@ -123,8 +186,8 @@ def _check_output(path: Path, force: bool) -> None:
         raise GansciError(f"-o {path}: is a folder; give a file such as out.npy")
     if path.exists() and not force:
         raise GansciError(f"-o {path}: the file exists; choose another name or pass --force")
-    folder = next(p for p in path.absolute().parents if p.exists())  # made if missing
-    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+    folder = writable_parent(path)
+    if folder is not None:
         raise GansciError(f"-o {path}: cannot write into {folder}")
 
 
@@ -148,6 +211,31 @@ def _cmd_validate(args: argparse.Namespace) -> None:
     report = args.samples.with_name(f"{args.samples.stem}.report.md")
     _print_rows(exp.validate(exp.read_samples(args.samples), report=report))
     print(f"report: {report}")
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from gansci.validation import check
+
+    params = {k.removeprefix("data."): v for k, v in overrides_to_dict(args.set).items()}
+    out = args.output
+    taken = out is not None and out.exists() and not (out.is_dir() and not any(out.iterdir()))
+    if taken and (not out.is_dir() or not args.force):
+        raise GansciError(f"-o {out}: exists and is not an empty folder (--force: a folder)")
+    metrics = [m for m in (args.metrics or "").split(",") if m]
+    report = check(
+        args.samples, args.dataset, args.real, metrics, args.n, args.seed, params, args.view
+    )
+    _print_rows(report.rows)
+    failed = report.failures
+    if report.verdict:
+        met = sum(r.verdict == "PASS" for r in report.rows)
+        total = met + len(failed)
+        print(f"verdict: {report.verdict} ({met} of {total} targets met)")
+        for r in failed:
+            print(f"  FAIL {r.metric}.{r.key}: {r.value:.4g} (target {r.target})")
+    if args.output is not None:
+        print(f"report: {report.save(args.output, force=True)}")
+    return 3 if failed else 0
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
@@ -190,6 +278,15 @@ def build_parser() -> argparse.ArgumentParser:
         )
         q.add_argument("--no-validate", action="store_true", help="skip the validation report")
 
+    def add_nproc(q: argparse.ArgumentParser) -> None:
+        q.add_argument(
+            "--nproc",
+            type=int,
+            default=1,
+            metavar="K",
+            help="train one model in K processes on this machine (torchrun, DDP)",
+        )
+
     q = sub.add_parser("run", help="train a recipe into a run folder")
     q.add_argument("recipe")
     q.add_argument("--out", type=Path, default=None, help="run folder (default: runs/...)")
@@ -202,11 +299,13 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument(
         "--force", action="store_true", help="train into a non-empty --out, replacing a run there"
     )
+    add_nproc(q)
     add_set(q)
     q.set_defaults(func=_cmd_run)
 
     q = sub.add_parser("resume", help="continue a run from its last checkpoint")
     q.add_argument("run_dir", type=Path)
+    add_nproc(q)
     add_set(q)
     q.set_defaults(func=_cmd_resume)
 
@@ -241,6 +340,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="validate these samples instead; the report goes beside them (STEM.report.md)",
     )
     q.set_defaults(func=_cmd_validate)
+    q = sub.add_parser(
+        "check",
+        help="judge any model's samples by a dataset's metrics (exit 3 when a target fails)",
+    )
+    q.add_argument("dataset", help="a dataset name (gansci datasets)")
+    q.add_argument("--samples", type=Path, required=True, help="the samples; suffix picks format")
+    q.add_argument(
+        "--real", type=Path, default=None, help="your own real data (default: the held-out split)"
+    )
+    q.add_argument("--metrics", default=None, help="comma-separated (default: every one)")
+    q.add_argument("-n", type=int, default=None, help="at most this many samples of each set")
+    q.add_argument("--seed", type=int, default=0, help="seeds the metrics and --real's halving")
+    q.add_argument("--view", default=None, help="the samples' view, for data of several views")
+    q.add_argument("-o", "--output", type=Path, default=None, help="folder for report.md")
+    q.add_argument("--force", action="store_true", help="write into a non-empty -o folder")
+    q.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a dataset parameter"
+    )
+    q.set_defaults(func=_cmd_check)
     q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
     q.add_argument("run_dir", type=Path)
     q.set_defaults(func=_cmd_plot)
@@ -256,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -263,9 +382,19 @@ def main(argv: list[str] | None = None) -> int:
     if not sys.stderr.isatty():  # no progress bar there: periodic plain lines instead
         logging.getLogger("gansci.engine.trainer").setLevel(logging.INFO)
     try:
-        args.func(args)
+        status = args.func(args)
     except GansciError as exc:
-        print(f"gansci: error: {exc}", file=sys.stderr)
+        if distributed.is_main():  # every rank stops alike; one says why
+            print(f"gansci: error: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        if not distributed.lost_peer(exc):
+            raise
+        first = str(exc).splitlines()[0][:200]
+        print(
+            f"gansci: error: process {distributed.rank()}: lost the others ({first})",
+            file=sys.stderr,
+        )
         return 1
     except BrokenPipeError:  # `gansci games | head`: the reader has gone
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -277,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("gansci: interrupted; the last checkpoint is intact", file=sys.stderr)
         return 130
-    return 0
+    return status or 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from torch.utils._pytree import tree_flatten, tree_flatten_with_path, tree_map, tree_map_with_path
 
-from gansci.errors import DataError
+from gansci.engine import distributed
+from gansci.errors import ConfigError, DataError
 from gansci.kinds import Kinds, Op, align, allows, check_leaves, kinds_of, leaf_name
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class Dataset:
 
     domains: tuple[str, ...] = ("vector",)
     views: tuple[str, ...] = ()
+    #: lines the report states about the data (what reading dropped or mapped, ...)
+    facts: tuple[str, ...] | list[str] = ()
 
     def __init__(
         self,
@@ -220,18 +223,22 @@ class Dataset:
         generator: torch.Generator | None = None,
         view: str | tuple[str, ...] | None = None,
     ) -> Batch:
-        """``n`` training samples drawn uniformly with replacement, as a model batch; for a
-        tuple of views, a tuple of batches drawn at the same rows (views whose training
-        splits are row-aligned pairs)."""
-        if isinstance(view, tuple):
-            parts = [self._part(self.train, v) for v in view]
-            if len({batch_len(p) for p in parts}) > 1:
-                raise DataError(f"views {', '.join(view)} differ in length: they are not paired")
-            idx = torch.randint(batch_len(parts[0]), (n,), device=self.device, generator=generator)
-            return tuple(index(p, idx) for p in parts)
-        train = self._part(self.train, view)
-        idx = torch.randint(batch_len(train), (n,), device=self.device, generator=generator)
-        return index(train, idx)
+        """``n`` training samples drawn uniformly with replacement, as a model batch; in a
+        training step of several processes, this rank's share of one draw
+        (:func:`gansci.engine.distributed.draw`). For a tuple of views, a tuple of batches
+        drawn at the same rows (views whose training splits are row-aligned pairs)."""
+        parts = [self._part(self.train, v) for v in (view if isinstance(view, tuple) else [view])]
+        if len({batch_len(p) for p in parts}) > 1:
+            raise DataError(f"views {', '.join(view)} differ in length: they are not paired")
+        size, device = batch_len(parts[0]), self.device
+        if generator is not None:
+            idx = torch.randint(size, (n,), device=device, generator=generator)
+        else:
+            idx = distributed.draw(
+                lambda g, m: torch.randint(size, (m,), device=device, generator=g), n
+            )
+        drawn = tuple(index(p, idx) for p in parts)
+        return drawn if isinstance(view, tuple) else drawn[0]
 
     def split(self, name: str, n: int | None = None, view: str | None = None) -> Batch:
         """The first ``n`` samples of the ``"train"`` or ``"test"`` split, as a model batch."""
@@ -326,13 +333,19 @@ def _first_difference(a: dict[Any, Scale], b: dict[Any, Scale]) -> str:
 
 def split_train_test(x: torch.Tensor, test_fraction: float, seed: int) -> tuple[Any, Any]:
     """A seeded random split of the rows of ``x`` into train and held-out parts."""
+    if not 0 < test_fraction < 1:
+        raise ConfigError(f"data.test_fraction must be between 0 and 1, got {test_fraction}")
     g = torch.Generator().manual_seed(seed)
     perm = torch.randperm(x.shape[0], generator=g)
     n_test = max(2, int(round(x.shape[0] * test_fraction)))
     return x[perm[n_test:]], x[perm[:n_test]]
 
 
-def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
+#: The largest magnitude a user's array may hold: metrics square distances in its units.
+MAX_MAGNITUDE = 1e150
+
+
+def read_array(path: str | Path, min_rows: int = 2, allow_constant: bool = False) -> np.ndarray:
     """A user's array file (.npy, .csv, .txt) as float64 of shape (n, d), checked for the
     mistakes that would otherwise surface deep inside training."""
     path = Path(path)
@@ -364,7 +377,14 @@ def read_array(path: str | Path, min_rows: int = 2) -> np.ndarray:
             f"{path}: {int(bad.sum())} NaN or infinite value(s), the first at row {row}, "
             f"column {col}"
         )
-    if np.all(a.max(0) == a.min(0)):
+    big = np.abs(a) > MAX_MAGNITUDE
+    if big.any():
+        row, col = np.argwhere(big)[0]
+        raise DataError(
+            f"{path}: a value of {a[row, col]:.3g} (row {row}, column {col}) is beyond "
+            f"{MAX_MAGNITUDE:.0e}, where squared distances overflow float64; rescale the file"
+        )
+    if not allow_constant and np.all(a.max(0) == a.min(0)):
         raise DataError(f"{path}: every value is constant; there is nothing to learn")
     return a
 

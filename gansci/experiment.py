@@ -7,34 +7,42 @@ import inspect
 import json
 import logging
 import math
+import os
 import shutil
-import sys
 import time
-from collections.abc import Mapping
-from dataclasses import asdict
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import tomli_w
 import torch
 from torch import nn
 from torch.utils._pytree import tree_flatten
-from tqdm.auto import tqdm
 
 from gansci.config import ExperimentConfig, check_params, merge, migrate
 from gansci.data import Dataset
-from gansci.engine import checkpoint
+from gansci.engine import checkpoint, distributed
 from gansci.engine.game import Game, GameContext
 from gansci.engine.player import check_settings, reached_factor
 from gansci.engine.trainer import Trainer
 from gansci.errors import CheckpointError, ConfigError, DataError, GansciError
-from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder
+from gansci.files import RunLock, atomic_path, atomic_write, busy_error, holder, writable_parent
 from gansci.nets.mlp import spectral_norm_all
 from gansci.nets.packing import Packed, PackedView
 from gansci.registry import Registry, get_registry
-from gansci.report import MetricValue
-from gansci.report import write_report as _write_report
+from gansci.report import MetricValue, run_facts
+from gansci.validation import (
+    JudgedSet,
+    Report,
+    _as_dict,
+    build_dataset,
+    call_metric,
+    check_like,
+    measure,
+    metric_specs,
+    read_samples,
+    sample_format,
+)
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +71,16 @@ OUTPUTS = (
 
 
 def resolve_device(name: str) -> torch.device:
+    """The device ``name`` means here; under torchrun, "auto" and "cuda" mean this
+    process's own GPU (``cuda:LOCAL_RANK``)."""
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        name = "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise ConfigError(f"device={name!r} but CUDA is not available here; use auto or cpu")
     if name != "cpu" and not name.startswith("cuda"):
         raise ConfigError(f"device: unknown device {name!r}; valid: auto, cpu, cuda, cuda:N")
+    if name == "cuda" and distributed.launched():
+        return torch.device("cuda", distributed.local_rank())
     return torch.device(name)
 
 
@@ -206,8 +218,21 @@ class Experiment:
         for key in ("steps", "batch_size", "checkpoint_every", "keep_checkpoints"):
             if getattr(t, key) < 1:
                 raise ConfigError(f"train.{key} must be at least 1, got {getattr(t, key)}")
-        if t.log_every < 0:
-            raise ConfigError(f"train.log_every must be >= 0 (0: steps // 100), got {t.log_every}")
+        k = distributed.processes()
+        if t.batch_size % k or any(t.batch_size // k % n.packing for n in cfg.networks.values()):
+            raise ConfigError(
+                f"train.batch_size={t.batch_size} is the batch of all {k} processes together: "
+                f"give a multiple of {k} times every network's packing"
+            )
+        if cfg.validate.n_samples < 1:
+            n = cfg.validate.n_samples
+            raise ConfigError(f"validate.n_samples must be at least 1, got {n}")
+        zeros = {"log_every": "steps // 100", "eval_every": "off", "patience": "off"}
+        for key, zero in zeros.items():
+            if getattr(t, key) < 0:
+                raise ConfigError(f"train.{key} must be >= 0 (0: {zero}), got {getattr(t, key)}")
+        if not 0 <= t.collapse_ratio < math.inf:
+            raise ConfigError(f"train.collapse_ratio must be a number >= 0, got {t.collapse_ratio}")
         if not 0 <= t.ema < 1:
             raise ConfigError(f"train.ema must be in [0, 1), got {t.ema}")
         check_settings(t.player(""), t.optimizer, "train")
@@ -227,13 +252,7 @@ class Experiment:
     @property
     def data(self) -> Dataset:
         if self._data is None:
-            spec = self.registry.get("datasets", self.config.data.name)
-            try:
-                data = spec.factory(**self._params["data"])
-            except (GansciError, OSError, ValueError) as exc:
-                if isinstance(exc, GansciError):
-                    raise
-                raise ConfigError(f"dataset {spec.name!r}: {exc}") from exc
+            data = build_dataset(self.registry, self.config.data.name, self._params["data"])
             if self._stored_normalization is not None:
                 self.data_changed = data.adopt_normalization(self._stored_normalization)
                 if self.data_changed:
@@ -338,7 +357,10 @@ class Experiment:
         """Train from scratch into the run folder, then (by default) validate. A folder
         that is not empty is refused unless ``force``, which replaces a previous run's
         outputs there (:data:`OUTPUTS`) and leaves any other file alone."""
-        self._check_new_run(force)
+        distributed.init(self.device)
+        self.run_dir = _main_first(lambda: self._check_new_run(force) or self.run_dir)
+        if not distributed.is_main():  # under torchrun: trains alongside, writes nothing
+            return self._fit(resume=None, validate=False)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         with RunLock(self.run_dir):
             self._create_run_dir(force)
@@ -354,6 +376,18 @@ class Experiment:
             )
         self._check_out_dir(force)
         _ = self.game
+        self._check_batch_fits()
+
+    def _check_batch_fits(self) -> None:
+        """A batch whose data alone exceed this machine's memory is refused before the first
+        write, not met as an allocation failure after it (a tight fit is not predicted)."""
+        per_sample = sum(t[0].numel() * t.element_size() for t in tree_flatten(self.data.train)[0])
+        size, memory = self.config.train.batch_size * per_sample, _memory_bytes()
+        if size > memory:
+            raise ConfigError(
+                f"train.batch_size={self.config.train.batch_size}: one batch of the data alone "
+                f"takes {size / 1e9:.3g} GB, more than this machine's {memory / 1e9:.3g} GB"
+            )
 
     def _create_run_dir(self, force: bool = False) -> None:
         """The run folder's first files: config.toml and normalization.json (a previous
@@ -369,6 +403,9 @@ class Experiment:
         out = self.run_dir
         if out.exists() and not out.is_dir():
             raise ConfigError(f"--out {out}: is a file, not a folder; choose a folder")
+        refused = writable_parent(out / "config.toml")
+        if refused is not None:
+            raise ConfigError(f"--out {out}: cannot write into {refused}")
         pid = holder(out)
         if pid is not None:
             raise busy_error(out, pid)
@@ -390,10 +427,10 @@ class Experiment:
         checked against the checkpoint before config.toml is rewritten. A linear schedule
         extended to more steps decays from the factor it had reached to zero at the new
         last step."""
-        last = self._latest_checkpoint()
-        if last is None:
-            raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
-        self._check_resume(checkpoint.load(last, self.device), last)
+        distributed.init(self.device)
+        last = _main_first(self._last_to_resume)
+        if not distributed.is_main():
+            return self._fit(resume=last, validate=False)
         with RunLock(self.run_dir):
             if self._latest_checkpoint() != last:
                 raise CheckpointError(
@@ -402,6 +439,14 @@ class Experiment:
                 )
             self.config.write(self.run_dir / "config.toml")
             return self._fit(resume=last, validate=validate)
+
+    def _last_to_resume(self) -> Path:
+        """The checkpoint resume continues from, checked with every change resume makes."""
+        last = self._latest_checkpoint()
+        if last is None:
+            raise CheckpointError(f"{self.run_dir}: no checkpoint to resume from")
+        self._check_resume(checkpoint.load(last, self.device), last)
+        return last
 
     def _check_resume(self, state: dict[str, Any], last: Path) -> None:
         """Every change a resume makes, checked against the folder and the checkpoint."""
@@ -442,6 +487,8 @@ class Experiment:
     def _fit(self, resume: Path | None, validate: bool) -> Experiment:
         trainer = self._trainer()
         trainer.fit(self.game, self.data, resume=resume)
+        if not distributed.is_main():
+            return self
         return self._finish(trainer.step, validate)
 
     def _trainer(self) -> Trainer:
@@ -503,12 +550,7 @@ class Experiment:
     def sample_format(self, suffix: str) -> Any:
         """The sample format for a file suffix; an unknown one is an error listing those
         this data has."""
-        formats = self.registry.for_domains("formats", self.data.domains)
-        for spec in formats:
-            if spec.suffix == suffix:
-                return spec
-        valid = ", ".join(s.suffix for s in formats) or "none"
-        raise ConfigError(f"no sample format {suffix!r} for this data; valid: {valid}")
+        return sample_format(self.registry, self.data, suffix)
 
     def sample_path(self, path: str | Path) -> Path:
         """``path`` with the domain's first format's suffix when it has none; a suffix of no
@@ -529,20 +571,7 @@ class Experiment:
         return path
 
     def read_samples(self, path: str | Path, view: str | None = None) -> Any:
-        path = Path(path)
-        if path.is_dir():  # by the format of its files' suffix, else the data's first format
-            suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
-            formats = self._formats()
-            if not formats:
-                raise ConfigError(f"{path}: this data has no sample format to read it with")
-            chosen = next((f for f in formats if f.suffix in suffixes), formats[0])
-            return chosen.read(str(path))
-        if not path.is_file():
-            raise ConfigError(f"{path}: no such samples file")
-        return self.sample_format(path.suffix).read(str(path))
-
-    def _formats(self) -> list[Any]:
-        return self.registry.for_domains("formats", self.data.domains)
+        return read_samples(self.registry, self.data, path)
 
     def resolved_toml(self) -> str:
         """The config as TOML with every default filled in: the dataset's, each network's
@@ -564,17 +593,8 @@ class Experiment:
 
     def _metric_specs(self, names: list[str]) -> list[Any]:
         """The named metrics, each checked to fit the data, or every metric that does."""
-        domains = self.data.domains
-        if not names:
-            return self.registry.for_domains("metrics", domains)
-        specs = [self.registry.get("metrics", n) for n in names]
-        for spec in specs:
-            if spec.domains and not set(spec.domains) & set(domains):
-                raise ConfigError(
-                    f"metric {spec.name!r} judges {', '.join(spec.domains)} data; dataset "
-                    f"{self.config.data.name!r} holds {', '.join(domains)}"
-                )
-        return specs
+        where = f"dataset {self.config.data.name!r}"
+        return metric_specs(self.registry, self.data, names, where)
 
     def _evaluate(self, game: Game, step: int) -> dict[str, float]:
         """Diagnostics every ``train.eval_every`` steps: samples of a fixed set of latents
@@ -609,7 +629,7 @@ class Experiment:
                 with atomic_path(path) as tmp:
                     figures[0].fn(fake, real, data, str(tmp))
         for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
-            values = _as_dict(spec.name, measure(spec, fake, real, data, 0, view))
+            values = _as_dict(spec.name, call_metric(spec, fake, real, data, 0, view))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
 
@@ -625,7 +645,7 @@ class Experiment:
         if not game.directions:
             fake = self.sample(n_samples, seed=seed) if samples is None else samples
             real = data.decode(data.split("test", n))
-            _check_like(fake, real)
+            check_like(fake, real)
             return [("", fake, real, data.decode(data.split("train", n)))]
         if samples is not None:
             raise ConfigError(
@@ -659,21 +679,9 @@ class Experiment:
         ``STEM.validation.json``, its figures in ``STEM.figures/``), by default the run's
         report.md, or nowhere when ``samples`` are given: a report on given samples is
         written only where asked, never over the run's own."""
-        data, cfg = self.data, self.config.validate
-        rows: list[MetricValue] = []
-        specs = self._metric_specs(cfg.metrics)
-        sets = self._validation_sets(cfg.n_samples, samples)
-        for label, fake, real, reference in sets:
-            for spec in tqdm(specs, desc="validate", disable=not sys.stderr.isatty(), leave=False):
-                name = f"{label}.{spec.name}" if label else spec.name
-                view = label.partition("2")[2] or None
-                value = _as_dict(name, measure(spec, fake, real, data, cfg.seed, view))
-                base = _as_dict(name, measure(spec, reference, real, data, cfg.seed, view))
-                for k, v in value.items():
-                    b = base.get(k, math.nan)
-                    target = spec.targets.get(k)
-                    verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
-                    rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
+        cfg = self.config.validate
+        sets = [JudgedSet(*s) for s in self._validation_sets(cfg.n_samples, samples)]
+        rows = measure(self._metric_specs(cfg.metrics), sets, self.data, cfg.seed)
         if report is None and samples is None and self.run_dir is not None:
             report = self.run_dir / "report.md"
         if write_report and report is not None:
@@ -681,22 +689,36 @@ class Experiment:
             self._save_report(Path(report), rows, sets, generated)
         return rows
 
-    def _save_report(self, out: Path, rows: list[MetricValue], sets: list, generated: str) -> None:
+    def _save_report(
+        self, out: Path, rows: list[MetricValue], sets: list[JudgedSet], generated: str
+    ) -> None:
         """The report ``out`` with its figures and validation numbers (see :meth:`validate`)."""
         figures_dir, numbers = out.with_name("figures"), out.with_name("validation.json")
         if self.run_dir is None or out != self.run_dir / "report.md":
             stem = out.name.removesuffix(".md").removesuffix(".report")
             figures_dir = out.with_name(f"{stem}.figures")
             numbers = out.with_name(f"{stem}.validation.json")
-        figures = {}
-        for label, fake, real, _ in sets:
-            for spec in self.registry.for_domains("figures", self.data.domains):
-                path = figures_dir / f"{'-'.join(filter(None, [spec.name, label]))}.png"
-                with atomic_path(path) as tmp:
-                    spec.fn(fake, real, self.data, str(tmp))
-                figures[" ".join(filter(None, [spec.description, label]))] = path
-        atomic_write(numbers, json.dumps([asdict(r) for r in rows], indent=1))
-        _write_report(out, self.run_dir, self.config, rows, figures, figures_dir, generated)
+        title = f"Validation report: {self.config.recipe or self.config.data.name}"
+        facts = run_facts(self.config, generated) + list(self.data.facts)
+        report = Report(title, rows, sets, self.data, self.registry, facts)
+        report.write(out, numbers, figures_dir, self.run_dir)
+
+
+def _main_first(fn: Callable[[], Any]) -> Any:
+    """``fn()`` (checks, naming the run folder) on rank 0 alone; its result, or its error,
+    on every rank, so that all ranks go on or stop together."""
+    if distributed.world_size() == 1:
+        return fn()
+    result = error = None
+    if distributed.is_main():
+        try:
+            result = fn()
+        except GansciError as exc:
+            error = exc
+    error, result = distributed.broadcast((error, result))
+    if error is not None:
+        raise error
+    return result
 
 
 def check_resumable(keys: list[str]) -> None:
@@ -738,16 +760,6 @@ def write_normalization(run_dir: Path, data: Dataset) -> None:
     atomic_write(run_dir / NORMALIZATION, json.dumps(content, indent=1) + "\n")
 
 
-def _check_like(samples: Any, real: Any) -> None:
-    """Given samples of another shape than the data's are an error, not a deep traceback."""
-    arrays = isinstance(samples, np.ndarray) and isinstance(real, np.ndarray)
-    if arrays and (samples.ndim != real.ndim or samples.shape[1:] != real.shape[1:]):
-        raise DataError(
-            f"the samples have shape {samples.shape}; this run's samples have shape "
-            f"(n, {', '.join(map(str, real.shape[1:]))})"
-        )
-
-
 def _remove(path: Path) -> None:
     if path.is_dir():
         shutil.rmtree(path)
@@ -767,6 +779,10 @@ def _changed_keys(a: Mapping[str, Any], b: Mapping[str, Any], prefix: str = "") 
     return changed
 
 
+def _memory_bytes() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
 def _spread(batch: Any) -> float:
     """Mean pairwise distance between (up to 1,000) samples of a batch, all float leaves."""
     leaves = [t.flatten(1).float() for t in tree_flatten(batch)[0] if t.is_floating_point()]
@@ -782,24 +798,3 @@ def _defaults(factory: Any, skip: int = 0) -> dict[str, Any]:
         for p in params
         if p.default is not p.empty and isinstance(p.default, (bool, int, float, str, list))
     }
-
-
-def measure(spec: Any, samples: Any, real: Any, data: Dataset, seed: int, view: str | None) -> Any:
-    """A metric's value on ``samples`` vs ``real``; a metric that declares a ``view``
-    parameter is told the view they belong to (a translation's target view)."""
-    rng = np.random.default_rng(seed)
-    if view is not None and "view" in inspect.signature(spec.fn).parameters:
-        return spec.fn(samples, real, data, rng, view=view)
-    return spec.fn(samples, real, data, rng)
-
-
-def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:
-    """A metric's value as {key: float}; anything else is an error naming the metric."""
-    items = value.items() if isinstance(value, Mapping) else [(name, value)]
-    try:
-        return {str(k): float(v) for k, v in items}
-    except (TypeError, ValueError):
-        raise GansciError(
-            f"metric {name!r} returned {value!r:.80}; a metric returns a float or a dict of "
-            "floats (fix the metric's function)"
-        ) from None

@@ -26,10 +26,13 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary name ends in ``path``'s suffix, so writers that pick a format by suffix
     (np.save, savefig) write the right one."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
+        )
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise OSError(exc.errno, f"cannot write here ({exc.strerror})", str(path)) from None
     os.close(fd)
     os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp's 0600 would outlive the rename
     try:
@@ -52,6 +55,20 @@ def atomic_write(path: str | Path, content: str | bytes) -> None:
     data = content.encode() if isinstance(content, str) else content
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
+
+
+def writable_parent(path: Path) -> Path | None:
+    """None if ``path`` (and any folders missing above it) can be made, else the folder
+    that refuses it. Tried with a nameless file, since access bits say nothing of read-only
+    mounts or /proc; a folder without a write bit counts as read-only even to root."""
+    folder = next(p for p in Path(path).absolute().parents if p.exists())
+    if not folder.is_dir() or not folder.stat().st_mode & 0o222:
+        return folder
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return None
+    except OSError:
+        return folder
 
 
 def append_line(path: Path, line: str) -> None:

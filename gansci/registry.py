@@ -114,7 +114,13 @@ class Registry:
             close = difflib.get_close_matches(name, items, n=3)
             hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
             known = ", ".join(f"{n} ({p})" for n, (p, _) in sorted(items.items())) or "none"
-            raise RegistryError(f"unknown {SINGULAR[kind]} {name!r}.{hint} Known {kind}: {known}")
+            broken = [f"{p.name} ({p.error})" for p in self.plugins.values() if p.error]
+            note = (
+                f". Broken plugins (they register nothing): {'; '.join(broken)}" if broken else ""
+            )
+            raise RegistryError(
+                f"unknown {SINGULAR[kind]} {name!r}.{hint} Known {kind}: {known}{note}"
+            )
         return items[name][1]
 
     def names(self, kind: str) -> list[str]:

@@ -107,31 +107,20 @@ def plot_curves(run_dir: Path, path: Path) -> bool:
 
 def write_report(
     out: Path,
-    run_dir: Path,
-    config: ExperimentConfig,
+    title: str,
+    facts: Sequence[str],
     rows: Sequence[MetricValue],
     figures: dict[str, Path],
-    figures_dir: Path | None = None,
-    generated: str = "",
+    figures_dir: Path,
+    run_dir: Path | None = None,
 ) -> Path:
-    """Write the report ``out`` (the run's ``report.md``, or one beside a samples file)
-    with figures linked relative to its folder; the training curves are drawn into
-    ``figures_dir`` (default: the run's figures/). ``generated`` says what was judged
-    (default: the config's count of fresh samples)."""
-    t = config.train
-    lrs = ", ".join(f"{n} {t.player(n).lr:g}" for n in sorted(t.players)) or f"{t.lr:g}"
-    generated = generated or f"{config.validate.n_samples} generated samples"
+    """Write the report ``out``: ``title``, ``facts`` (what was judged against what) as
+    a list, the verdict and metric tables, and the figures linked relative to its folder;
+    a run's training curves (``run_dir``) are drawn into ``figures_dir`` first."""
     lines = [
-        f"# Validation report: {config.recipe or config.data.name}",
+        f"# {title}",
         "",
-        f"- dataset `{config.data.name}`, "
-        + ", ".join(f"{role} `{net.share or net.name}`" for role, net in config.networks.items())
-        + f", game `{config.game.name}` "
-        f"({', '.join(f'{k}={v}' for k, v in config.game.params.items()) or 'defaults'})",
-        f"- {t.steps} steps, batch {t.batch_size}, learning rate {lrs}, "
-        f"EMA {t.ema or 'off'}, seed {config.seed}",
-        f"- {generated} against held-out real data; the "
-        "baseline column is the same metric between two disjoint real samples",
+        *(f"- {fact}" for fact in facts),
         "",
         "## Verdict",
         "",
@@ -142,8 +131,8 @@ def write_report(
         *format_table(rows),
         "",
     ]
-    curves = (figures_dir or run_dir / "figures") / "training.png"
-    if plot_curves(run_dir, curves):
+    curves = figures_dir / "training.png"
+    if run_dir is not None and plot_curves(run_dir, curves):
         figures = {"training curves": curves, **figures}
     if figures:
         lines += ["## Figures", ""]
@@ -152,3 +141,21 @@ def write_report(
             lines += [f"### {title}", "", f"![{title}]({link})", ""]
     atomic_write(out, "\n".join(lines))
     return out
+
+
+def run_facts(config: ExperimentConfig, generated: str = "") -> list[str]:
+    """A run's report facts: data, networks, game, training, and what was judged
+    (``generated``, default the config's count of fresh samples)."""
+    t = config.train
+    lrs = ", ".join(f"{n} {t.player(n).lr:g}" for n in sorted(t.players)) or f"{t.lr:g}"
+    generated = generated or f"{config.validate.n_samples} generated samples"
+    return [
+        f"dataset `{config.data.name}`, "
+        + ", ".join(f"{role} `{net.share or net.name}`" for role, net in config.networks.items())
+        + f", game `{config.game.name}` "
+        f"({', '.join(f'{k}={v}' for k, v in config.game.params.items()) or 'defaults'})",
+        f"{t.steps} steps, batch {t.batch_size}, learning rate {lrs}, "
+        f"EMA {t.ema or 'off'}, seed {config.seed}",
+        f"{generated} against held-out real data; the baseline column is the same metric "
+        "between two disjoint real samples",
+    ]

@@ -41,14 +41,15 @@ class Spec:
     domains: tuple[str, ...] = ()
 
 
-RULES = ("at_most", "at_least", "within", "times")
+RULES = ("at_most", "at_least", "within", "times", "at_least_times")
 
 
 @dataclass(frozen=True)
 class Target:
     """What a metric's value on generated data must be for the report to say PASS:
     ``at_most`` / ``at_least`` a fixed bound, ``within`` the bound of the real-vs-real
-    baseline, or at most ``times`` the baseline (a distance whose floor is real vs real)."""
+    baseline, at most ``times`` the baseline (a distance whose floor is real vs real), or
+    ``at_least_times`` it (an agreement whose ceiling is real vs real)."""
 
     rule: str
     bound: float
@@ -64,6 +65,8 @@ class Target:
             return value >= self.bound
         if self.rule == "within":
             return abs(value - baseline) <= self.bound
+        if self.rule == "at_least_times":
+            return value >= self.bound * baseline
         return value <= self.bound * baseline
 
     def __str__(self) -> str:
@@ -72,6 +75,7 @@ class Target:
             "at_least": f"≥ {self.bound:g}",
             "within": f"within {self.bound:g} of real",
             "times": f"≤ {self.bound:g} × real",
+            "at_least_times": f"≥ {self.bound:g} × real",
         }[self.rule]
 
 

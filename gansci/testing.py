@@ -17,8 +17,9 @@ from torch.utils._pytree import tree_flatten, tree_structure
 
 from gansci.config import check_params
 from gansci.data import Dataset, batch_len
-from gansci.experiment import Experiment, _as_dict, measure
+from gansci.experiment import Experiment
 from gansci.registry import Registry, get_registry
+from gansci.validation import _as_dict, call_metric
 
 
 def _overlaps(spec: Any, data: Dataset) -> bool:
@@ -103,7 +104,7 @@ def check_plugin(
             for spec in reg.for_domains("metrics", data.domains):
                 if spec.name not in own.get("metrics", []):
                     continue
-                values = _as_dict(spec.name, measure(spec, a, b, data, 0, view))
+                values = _as_dict(spec.name, call_metric(spec, a, b, data, 0, view))
                 bad = {k: v for k, v in values.items() if not math.isfinite(v)}
                 assert not bad, (
                     f"metric {spec.name!r} on real vs real {dname!r} is not finite: {bad}"

@@ -141,8 +141,8 @@ def gansci_augmentations() -> list[Spec]:
 @hookimpl
 def gansci_formats() -> list[FormatSpec]:
     return [
-        FormatSpec(".npy", "NumPy array", VECTOR, vectors.write_npy, vectors.read_array),
-        FormatSpec(".csv", "comma-separated rows", VECTOR, vectors.write_csv, vectors.read_array),
+        FormatSpec(".npy", "NumPy array", VECTOR, vectors.write_npy, vectors.read_samples),
+        FormatSpec(".csv", "comma-separated rows", VECTOR, vectors.write_csv, vectors.read_samples),
     ]
 
 

@@ -8,7 +8,15 @@ import numpy as np
 import torch
 from torch.utils._pytree import tree_map
 
-from gansci.plugin import Dataset, Kind, Op, allows, read_array, split_train_test
+from gansci.plugin import (
+    DataError,
+    Dataset,
+    Kind,
+    Op,
+    allows,
+    read_array,
+    split_train_test,
+)
 
 
 def vectors(
@@ -23,7 +31,16 @@ def vectors(
     a = read_array(path, min_rows=4)
     dtype = torch.float64 if standardize else torch.float32
     train, test = split_train_test(torch.tensor(a, dtype=dtype), test_fraction, seed)
-    return Dataset(train, test, domains=("vector",), standardize=standardize)
+    try:
+        return Dataset(train, test, domains=("vector",), standardize=standardize)
+    except DataError as exc:  # constant data: name the file it came from
+        raise DataError(f"{path}: {exc}") from None
+
+
+def read_samples(path: str) -> np.ndarray:
+    """Samples from a .npy/.csv file: any number of rows, constant ones too (a collapsed
+    generator's samples are still samples to judge)."""
+    return read_array(path, min_rows=1, allow_constant=True)
 
 
 def write_npy(samples: np.ndarray, path: str) -> None:

@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from torch.utils._pytree import tree_map
 
 from gansci.data import Batch, Dataset, batch_len, concat
+from gansci.engine import distributed
 from gansci.engine.losses import LOSSES, Loss, clip_weights_
 from gansci.engine.penalties import PENALTIES, Penalty, with_input_grad
 from gansci.engine.stacked import per_seed, seed_mean, seeds_of
@@ -219,8 +220,8 @@ class StandardGame(Game):
         a ``generator`` (on the CPU) makes them reproducible on any device."""
         device = next(self.G.parameters()).device
         dim = self.G.latent_dim if dim is None else dim
-        if generator is None:
-            return torch.randn(n, dim, device=device)
+        if generator is None:  # in a step of several processes: this rank's share
+            return distributed.draw(lambda g, m: torch.randn(m, dim, device=device, generator=g), n)
         return torch.randn(n, dim, generator=generator).to(device)
 
     # -- what D sees ---------------------------------------------------------------------

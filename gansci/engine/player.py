@@ -54,15 +54,38 @@ class Player:
         self.grad_clip = settings.grad_clip
         self.grad_norm: Tensor | None = None
         self._anchor: list[Tensor] | None = None
+        self.ddp_device: torch.device | None = None
+        self.ddp: nn.Module | None = None
+
+    def distribute(self, device: torch.device) -> None:
+        """Average this player's gradients over the processes of a torchrun job with
+        DistributedDataParallel, set up at the first ``backward``."""
+        self.ddp_device = device
+
+    def _wrap(self, loss: Tensor) -> nn.Module:
+        """DDP over this player's parameters; it looks for parameters a loss leaves unused
+        (a graph walk every step) only if the first loss leaves some unused."""
+        device = self.ddp_device
+        return nn.parallel.DistributedDataParallel(
+            _Params(self.params),
+            device_ids=[device.index] if device.type == "cuda" else None,
+            find_unused_parameters=not _reaches(loss, self.params),
+            init_sync=False,  # the trainer made every rank's weights rank 0's at the start
+        )
 
     def backward(self, loss: Tensor) -> None:
-        """Gradients of ``loss`` for this player's parameters only. ``backward(inputs=)``
-        runs the parameters' gradient hooks, which DistributedDataParallel's all-reduce
-        needs (``autograd.grad`` would bypass them)."""
+        """Gradients of ``loss`` for this player's parameters only, averaged over the
+        processes when distributed. ``backward(inputs=)`` runs the parameters' gradient
+        hooks, which DDP's all-reduce needs (``autograd.grad`` would bypass them)."""
         for p in self.params:
             p.grad = None
         # stacked seeds' parameters are disjoint: the sum's gradient is each seed's own
-        loss.sum().backward(inputs=self.params, retain_graph=True)
+        loss = loss.sum()
+        if self.ddp_device is not None:
+            if self.ddp is None:
+                self.ddp = self._wrap(loss)
+            loss = self.ddp(loss)
+        loss.backward(inputs=self.params, retain_graph=True)
 
     def update(self) -> None:
         """Clip (or just measure) the gradient norm and take one optimiser step."""
@@ -89,6 +112,43 @@ class Player:
         anchor = [p.detach().clone() for p in self.params]
         self.update()
         self._anchor = anchor
+
+
+class _Params(nn.Module):
+    """One player's parameters as the module DDP wraps. Its forward passes the player's
+    loss through unchanged: DDP then expects, and all-reduces, exactly this player's
+    gradients in the backward that follows, whatever networks the loss ran through.
+
+    Wrapping the networks instead (StyleGAN2-ADA wraps G and D and turns each one's sync
+    off per phase, ``ddp_sync``/``no_sync``) needs the trainer to know which network a
+    phase updates and that every forward through a wrapped network is followed by that
+    network's backward; a game of the contract runs D several times per loss (real, fake,
+    penalty, consistency), runs G's loss through D, and may share networks between
+    players, which is where "Expected to have finished reduction in the prior iteration"
+    comes from. Here a reduction is prepared once per ``Player.backward``, for the
+    parameters that backward computes, so it always finishes.
+    """
+
+    def __init__(self, params: list[nn.Parameter]):
+        super().__init__()
+        self.params = nn.ParameterList(params)  # the same tensors, not copies
+
+    def forward(self, loss: Tensor) -> Tensor:
+        return loss
+
+
+def _reaches(loss: Tensor, params: list[nn.Parameter]) -> bool:
+    """Whether ``loss``'s graph reaches every one of ``params``."""
+    wanted = {id(p) for p in params}
+    seen, todo = set(), [loss.grad_fn]
+    while todo and wanted:
+        fn = todo.pop()
+        if fn is None or fn in seen:
+            continue
+        seen.add(fn)
+        wanted.discard(id(getattr(fn, "variable", None)))
+        todo += [f for f, _ in fn.next_functions]
+    return not wanted
 
 
 class LinearDecay:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor
 from tqdm.auto import tqdm
@@ -58,6 +59,25 @@ class Window:
     is_ckpt: bool
 
 
+_none = contextlib.nullcontext()
+
+
+def _stream(device: torch.device, k: int) -> torch.Generator:
+    """The generator data batches and latents come from: in one process the device's
+    default one (so one process draws as it always has), across K ranks one of their own,
+    seeded alike on every rank (:func:`gansci.engine.distributed.draw`)."""
+    if k > 1:
+        return torch.Generator(device)
+    if device.type == "cuda":
+        return torch.cuda.default_generators[device.index or 0]
+    return torch.default_generator
+
+
+def _private_seed(seed: int, rank: int, step: int) -> int:
+    """A rank's own stream's seed, well apart from the shared stream's and the others'."""
+    return int(np.random.SeedSequence([seed, rank, step]).generate_state(1)[0])
+
+
 class Trainer:
     """Runs a game for ``cfg.steps`` steps, writing logs and checkpoints into ``run_dir``.
 
@@ -83,6 +103,7 @@ class Trainer:
         self.bad_evals = 0  # evaluations since it last improved
         self.stopped_early = False
         self.rng = torch.default_generator
+        self.stream: torch.Generator | None = None  # data and latents; see _stream
 
     @property
     def checkpoint_dir(self) -> Path | None:
@@ -97,11 +118,25 @@ class Trainer:
                 "move both to one device (Experiment does so from its `device`)"
             )
         players = self.players(game)
+        k = distributed.world_size()
+        if cfg.batch_size % k:
+            raise ConfigError(
+                f"train.batch_size={cfg.batch_size} is the batch of all {k} processes "
+                f"together: give a multiple of {k}"
+            )
+        self.stream = _stream(data.device, k)
         if resume is not None:
             self._restore(checkpoint.load(resume, data.device), game, players)
         else:
-            torch.manual_seed(self.seed + distributed.rank())
+            torch.manual_seed(self.seed)
+            self.stream.manual_seed(self.seed)
             self.step = 0
+        if k > 1:
+            # each rank's own draws (a game's noise, penalty interpolates) are its own
+            torch.manual_seed(_private_seed(self.seed, distributed.rank(), self.step))
+            distributed.share_state(game)
+            for p in players.values():
+                p.distribute(data.device)
         self.open_log()
 
         if cfg.compile:
@@ -117,24 +152,25 @@ class Trainer:
         )
 
         def sample_real(view: str | None = None) -> Any:
-            return data.sample(cfg.batch_size, view=view)
+            return data.sample(cfg.batch_size // k, view=view)
 
         keys: list[str] | None = None
         acc: Tensor | None = None
         bad_at: Tensor | None = None
         n_acc = 0
         log_every = cfg.log_interval
-        plain = cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: plain lines
+        main = distributed.is_main()
+        plain = main and cfg.progress and not sys.stderr.isatty()  # CI logs, nohup: lines
         bar = tqdm(
             total=cfg.steps,
             initial=self.step,
             desc="train",
-            disable=not (cfg.progress and sys.stderr.isatty()),
+            disable=not (main and cfg.progress and sys.stderr.isatty()),
             dynamic_ncols=True,
         )
         with bar:
             while self.step < cfg.steps:
-                with autocast:
+                with autocast, distributed.sharing(self.stream) if k > 1 else _none:
                     out = game.step(sample_real, players)
                 out.update({f"grad_norm_{n}": p.grad_norm for n, p in players.items()})
                 game.update_ema()
@@ -156,7 +192,8 @@ class Trainer:
                 is_ckpt = done % cfg.checkpoint_every == 0 or done == cfg.steps
                 if not (is_log or is_eval or is_ckpt):
                     continue
-                window = Window(keys, acc / n_acc, bad_at, is_log, is_eval, is_ckpt)
+                means, first_bad = distributed.mean(acc / n_acc), distributed.first_step(bad_at)
+                window = Window(keys, means, first_bad, is_log, is_eval, is_ckpt)
                 acc.zero_()
                 n_acc = 0
                 self.sync(game, players, window)
@@ -200,14 +237,16 @@ class Trainer:
         if window.is_log:
             self.metrics_log.write(record)
         if window.is_eval and self.evaluate is not None:
-            scores = self.evaluate(game, done)
-            self.metrics_log.write({"step": done, "kind": "eval", **scores})
-            log.info("step %d: %s", done, scores)
-            if cfg.select_metric:
-                self._select(scores, game)
+            if distributed.is_main():  # it writes samples and figures
+                scores = self.evaluate(game, done)
+                self.metrics_log.write({"step": done, "kind": "eval", **scores})
+                log.info("step %d: %s", done, scores)
+                if cfg.select_metric:
+                    self._select(scores, game)
+            self.stopped_early = distributed.broadcast(self.stopped_early)
         if (window.is_ckpt or self.stopped_early) and self.run_dir and distributed.is_main():
             self._save(game, players)
-        if self.stopped_early:
+        if self.stopped_early and distributed.is_main():
             self.metrics_log.write({"step": done, "kind": "early_stop", "best": self.best})
             log.warning(
                 "early stop at step %d: %s has not improved for %d evaluations (best %.4g)",
@@ -259,6 +298,8 @@ class Trainer:
             "rng": {
                 "torch": self.rng.get_state(),
                 "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+                # data and latents, the same at any number of ranks
+                "stream": (self.rng if self.stream is None else self.stream).get_state(),
             },
         }
         checkpoint.save(state, self.checkpoint_dir, self.step, self.cfg.keep_checkpoints)
@@ -271,6 +312,11 @@ class Trainer:
         self.rng.set_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all([s.cpu() for s in state["rng"]["cuda"]])
+        device = next(iter(players.values())).params[0].device if players else None
+        stream = state["rng"].get("stream")  # older checkpoints: one process's default
+        if stream is None and device is not None and device.type == "cuda":
+            stream = state["rng"]["cuda"][device.index or 0]
+        self.stream.set_state((stream if stream is not None else state["rng"]["torch"]).cpu())
         self.step = int(state["step"])
         self.best = state["selection"].get("best")
         self.bad_evals = int(state["selection"]["bad_evals"])

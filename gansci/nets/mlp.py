@@ -39,6 +39,16 @@ def MLP(d_in: int, d_out: int | None, hidden: int, depth: int, act: str) -> nn.S
     return nn.Sequential(*layers)
 
 
+def _check_sizes(role: str, depth: int, **sizes: int) -> None:
+    """Widths of at least 1 and a depth of at least 0: a zero width trains silently to
+    nothing, a negative depth fails deep inside the first step."""
+    for key, value in sizes.items():
+        if value < 1:
+            raise ConfigError(f"{role}.{key} must be at least 1, got {value}")
+    if depth < 0:
+        raise ConfigError(f"{role}.depth must be at least 0, got {depth}")
+
+
 def _sample_dim(data: Dataset) -> tuple[int, tuple[int, ...]]:
     shape = tuple(data.train.shape[1:])
     return math.prod(shape), shape
@@ -75,6 +85,7 @@ class MLPGenerator(nn.Module):
         components: int = 0,
     ):
         super().__init__()
+        _check_sizes("generator", latent_dim=latent_dim, hidden=hidden, depth=depth)
         if components < 0:
             raise ConfigError(f"generator.components must be >= 0, got {components}")
         self.components = components
@@ -133,6 +144,7 @@ class MLPDiscriminator(nn.Module):
         fourier_scale: float = 1.0,
     ):
         super().__init__()
+        _check_sizes("discriminator", hidden=hidden, depth=depth)
         if fourier_features < 0:
             raise ConfigError(
                 f"discriminator.fourier_features must be >= 0, got {fourier_features}"

@@ -73,7 +73,7 @@ def gansci_metrics() -> list[MetricSpec]:
     return [
         MetricSpec(
             "d2",
-            "correlation dimension on the real scaling region (same radii), jackknife SE",
+            "correlation dimension on the real scaling region (same radii), calibrated SE",
             lambda x, y, data, rng: measures.d2_compare(x, y),
             ATTRACTOR,
             {"d2_gap": Target("at_most", 0.1)},

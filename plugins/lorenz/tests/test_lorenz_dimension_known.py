@@ -1,43 +1,149 @@
-"""D2's jackknife error and scaling-region rule against answers worked out by hand."""
+"""D2's standard error (block jackknife, pair-noise correction, region draws) and its
+scaling-region rule against answers worked out by hand."""
 
 import numpy as np
 import pytest
 from gansci_lorenz import dimension
-from gansci_lorenz.dimension import CorrelationSum, correlation_dimension, scaling_region
+from gansci_lorenz.dimension import CorrelationSum, _Level, correlation_dimension, scaling_region
 
 POINTS = np.zeros((10, 3))  # only checked for shape: C(r) itself is replaced
+LN2 = np.log(2.0)
+EVERY_PAIR = np.full((3, 3), 1000.0) - np.diag([1000.0] * 3)  # 1,000 pairs between blocks
 
 
-def _d2_of(monkeypatch, cs: CorrelationSum, **kwargs):
+def _level(cols, within: np.ndarray, eligible: np.ndarray) -> _Level:
+    """A level from unordered pair counts between blocks: ``within`` (B, B, R) pairs within
+    each radius, ``eligible`` (B, B) pairs; symmetric, the diagonal a block's own pairs."""
+    own, own_eligible = np.einsum("bbr->br", within), np.diagonal(eligible)
+    # ordered pairs whose first point is in block b: cross pairs once, own pairs twice
+    return _Level(
+        np.asarray(cols),
+        within.sum(1) + own,
+        2.0 * own,
+        eligible.sum(1) + own_eligible,
+        2.0 * own_eligible,
+    )
+
+
+def _between(curves: dict[tuple[int, int], list[float]], n_blocks: int) -> np.ndarray:
+    """(B, B, R) pair counts with ``curves[a, b]`` between blocks a and b, none within."""
+    n_radii = len(next(iter(curves.values())))
+    out = np.zeros((n_blocks, n_blocks, n_radii))
+    for (a, b), counts in curves.items():
+        out[a, b] = out[b, a] = counts
+    return out
+
+
+def _two_blocks(n_within, tilt) -> _Level:
+    """One level of two blocks with ``n_within`` pairs within each radius in all, a third
+    each within block 0, within block 1 and between them (10^12 eligible pairs each),
+    except that block 0's own pairs are ``exp(tilt)`` times more and block 1's ``exp(-tilt)``
+    times, the pairs between them making up the difference: C(r) is untouched, and the
+    left-out log C curves are log C -+ ``tilt``."""
+    third, up, down = np.asarray(n_within, float) / 3, np.exp(tilt), np.exp(-tilt)
+    within = np.stack(
+        [[third * up, third * (3 - up - down)], [third * (3 - up - down), third * down]]
+    )
+    return _level(np.arange(len(third)), within, np.full((2, 2), 1e12))
+
+
+def _d2_of(monkeypatch, radii, levels, **kwargs):
+    cs = CorrelationSum(np.asarray(radii, float), tuple(levels), np.zeros(10, int), 10)
     monkeypatch.setattr(dimension, "correlation_sum", lambda *a, **k: cs)
-    return correlation_dimension(POINTS, radii=cs.radii, **kwargs)
+    return correlation_dimension(POINTS, radii=cs.radii, min_pairs=1, **kwargs)
 
 
-def test_jackknife_of_two_blocks_with_slopes_2_and_3_is_one_half(monkeypatch):
-    # Block 0 alone has C = r^2 / 100, block 1 alone C = r^3 / 100: leaving out one block
-    # leaves the other's slope, so the estimates are 3 and 2 and the standard error is
-    # sqrt((2 - 1) / 2 * (0.5^2 + 0.5^2)) = 0.5.
-    radii = np.array([1.0, 2.0, 4.0])
-    counts = np.array([[1.0, 4, 16], [2, 16, 128]])
-    pairs = np.array([[100.0] * 3, [200.0] * 3])
-    out = _d2_of(monkeypatch, CorrelationSum(radii, counts, pairs, 10), region=(1, 4), min_pairs=1)
-    assert out.se == pytest.approx(0.5, abs=1e-12)
+def test_pair_noise_of_a_two_radius_slope_is_one_over_n1_less_one_over_n2(monkeypatch):
+    # Three blocks, each two of them with 100 pairs within r = 1 and 400 within r = 2: every
+    # left-out estimate is 2, so the jackknife says 0 and the standard error is the pair
+    # noise alone. The slope is log(N2 / N1) / ln 2 and the N1 pairs within r = 1 are among
+    # the N2 within r = 2 (each within r = 1 with probability N1 / N2), so its variance is
+    # (1 / N1 - 1 / N2) / ln(2)^2 with N1 = 300 and N2 = 1200: SE 0.072135.
+    within = _between({(0, 1): [100, 400], (0, 2): [100, 400], (1, 2): [100, 400]}, 3)
+    out = _d2_of(monkeypatch, [1, 2], [_level([0, 1], within, EVERY_PAIR)], region=(1, 2))
+    assert out.d2 == pytest.approx(2.0, abs=1e-12)
+    assert out.se == pytest.approx(np.sqrt((1 / 300 - 1 / 1200) / LN2**2), rel=1e-12)
+    assert out.se == pytest.approx(0.072135, abs=1e-6)
 
 
-def test_jackknife_se_is_the_delete_one_block_formula_over_the_region(monkeypatch):
-    radii = np.array([1.0, 2.0, 4.0, 8.0])
-    counts = np.array([[3.0, 11, 40, 90], [2, 9, 45, 80], [4, 14, 38, 99], [1, 12, 52, 70]])
-    # Pairs change between radii where C(r) is counted on a subsample of another size.
-    pairs = np.array([[500.0, 500, 250, 250], [450, 450, 230, 230], [520, 520, 260, 260]])
-    pairs = np.vstack([pairs, [[480.0, 480, 240, 240]]])
-    out = _d2_of(monkeypatch, CorrelationSum(radii, counts, pairs, 10), region=(2, 4), min_pairs=1)
-    # Over radii 2 and 4 the fitted slope of log C on log r is log2(C(4) / C(2)).
-    c_out = (counts.sum(0) - counts) / (pairs.sum(0) - pairs)  # C(r) with block k left out
-    theta = np.log2(c_out[:, 2] / c_out[:, 1])
-    expected = np.sqrt(3 / 4 * np.sum((theta - theta.mean()) ** 2))
-    assert out.region == (2.0, 4.0)
-    assert out.se == pytest.approx(expected, rel=1e-12)
-    assert expected > 0.01  # the blocks disagree: the test can tell one SE from another
+def test_jackknife_less_the_pair_noise_it_counts_twice(monkeypatch):
+    # Blocks 1-2 pairs have slope 1, blocks 0-2 slope 2, blocks 0-1 slope 3: leaving out
+    # block 0, 1 or 2 leaves one pair of blocks, so the estimates are 1, 2 and 3 and the
+    # jackknife variance is (3 - 1) / 3 * (1 + 0 + 1) = 4/3. All pairs: N1 = 300, N2 = 1400,
+    # pair noise (1/300 - 1/1400) / ln(2)^2; the jackknife holds it 2 (B - 2) B / (B - 1)^2
+    # = 3/2 times, so 1/2 of it is taken off: SE^2 = 4/3 - (1/300 - 1/1400) / ln(2)^2 / 2.
+    within = _between({(1, 2): [100, 200], (0, 2): [100, 400], (0, 1): [100, 800]}, 3)
+    out = _d2_of(monkeypatch, [1, 2], [_level([0, 1], within, EVERY_PAIR)], region=(1, 2))
+    assert out.d2 == pytest.approx(np.log2(1400 / 300), abs=1e-12)
+    pair_noise = (1 / 300 - 1 / 1400) / LN2**2
+    assert out.se == pytest.approx(np.sqrt(4 / 3 - pair_noise / 2), rel=1e-12)
+    assert out.se == pytest.approx(1.15352, abs=5e-6)
+
+
+def test_pair_noise_across_levels_counts_the_subsample_that_made_the_slope(monkeypatch):
+    # Radii 1 and 2 counted on all points (3 x 100,000 pairs: C = 1e-4, 0.01), radii 2 and 4
+    # on a subsample (3 x 10,000 pairs: C = 0.011, 0.044), stitched at r = 2: its C(4) is
+    # scaled by 0.01 / 0.011 to 0.04. Over 2 .. 4 the slope is the subsample's own
+    # log2(C(4) / C(2)) = 2, so its pair noise is that of the subsample's 30,000 pairs at
+    # C(r) as estimated (N1 = 300 and N2 = 1200 of them): SE sqrt((1/300 - 1/1200)) / ln 2,
+    # 0.072135, as if the full count at r = 2 (3,000 pairs) were not there; with it the
+    # variance would be a tenth. The levels' own slopes have no pair noise in common.
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    full = _between({pair: [10, 1000] for pair in pairs}, 3)
+    sub = _between({pair: [110, 440] for pair in pairs}, 3)
+    levels = [_level([0, 1], full, 100 * EVERY_PAIR), _level([2], sub, 10 * EVERY_PAIR)]
+    out = _d2_of(monkeypatch, [1, 2, 4], levels, region=(2, 4))
+    np.testing.assert_allclose(out.c, [1e-4, 0.01, 0.04], rtol=1e-12)
+    assert out.d2 == pytest.approx(2.0, abs=1e-12)
+    assert out.se == pytest.approx(np.sqrt(1 / 300 - 1 / 1200) / LN2, rel=1e-12)
+    # over 1 .. 4 both levels' slopes count, each with its own pair noise: the full
+    # points' from 1 to 2 (N = 30 and 3,000) and the subsample's from 2 to 4, each slope
+    # with weight 1/2
+    out = _d2_of(monkeypatch, [1, 2, 4], levels, region=(1, 4))
+    assert out.d2 == pytest.approx(np.log2(0.04 / 1e-4) / 2, abs=1e-12)
+    variance = (1 / 30 - 1 / 3000 + 1 / 300 - 1 / 1200) / 4 / LN2**2
+    assert out.se == pytest.approx(np.sqrt(variance), rel=1e-12)
+
+
+def test_draws_each_choose_their_region_a_radius_on_the_edge_joins_half(monkeypatch):
+    # log2 N(r) at r = 2^0 .. 2^7; local slopes 2 2 2 2 2.1 (2.2 - 5e-10) 3.6 5: the longest
+    # run within tolerance 0.2 is 2^0 .. 2^5, by 5e-10. The blocks differ at 2^6 alone, so
+    # each drawn curve moves log C(2^6) by a Gaussian amount (0.02 sd in the local slope at
+    # 2^5) and nothing else: half the draws push 2^5 out of the region. Fitted over
+    # 2^0 .. 2^5 the slope is 2 + 0.2 / 7 (the least-squares weight of 2^5 is 2.5 / 17.5),
+    # over 2^0 .. 2^4 exactly 2; D2 over draws half one, half the other has a spread of half
+    # the difference, 0.2 / 14 (0.491 to 0.501 of the difference for any split of the 200
+    # draws from 40/60 to 60/40).
+    log2_n = np.array([0, 2, 4, 6, 8, 10.2, 12.4 - 1e-9, 17.4]) + 20
+    tilt = np.zeros(8)
+    tilt[6] = 0.04 * LN2
+    level = _two_blocks(2**log2_n, tilt)
+    out = _d2_of(monkeypatch, 2.0 ** np.arange(8), [level], tolerance=0.2)
+    np.testing.assert_allclose(out.slopes, [2, 2, 2, 2, 2.1, 2.2 - 5e-10, 3.6, 5], atol=1e-10)
+    assert out.region == (1.0, 32.0)
+    assert out.d2 == pytest.approx(2 + 0.2 / 7, abs=1e-12)
+    assert 0.491 * 0.2 / 7 <= out.se <= 0.502 * 0.2 / 7
+    # over the region given, the draws' region change is no part of the error
+    given = _d2_of(monkeypatch, 2.0 ** np.arange(8), [level], region=(1, 32))
+    assert given.se < 0.05 * out.se
+
+
+def test_draws_that_keep_the_region_give_the_regions_own_error(monkeypatch):
+    # C proportional to r^2 over r = 2^0 .. 2^5 and the blocks differing at 2^3 by -+0.01
+    # in log C: the local slopes move by about 0.01, far inside the tolerance, so every draw
+    # fits the same region, and D2's spread over the 200 draws is the corrected jackknife's
+    # standard error over that region, within their own sampling error (5 %). Two blocks
+    # hold none of the pair noise (2 (B - 2) B / (B - 1)^2 = 0), so all of it is added:
+    # about 1.3 times the jackknife's variance here, so drawn curves not scaled to it would
+    # spread a third less.
+    log2_n = 2.0 * np.arange(6) + 18
+    tilt = np.zeros(6)
+    tilt[3] = 0.01
+    level = _two_blocks(2**log2_n, tilt)
+    auto = _d2_of(monkeypatch, 2.0 ** np.arange(6), [level])
+    given = _d2_of(monkeypatch, 2.0 ** np.arange(6), [level], region=(1, 32))
+    assert auto.region == (1.0, 32.0)
+    assert 0.88 <= auto.se / given.se <= 1.12, (auto.se, given.se)
 
 
 def test_scaling_region_is_the_straight_part_of_c_proportional_to_r_squared(monkeypatch):
@@ -49,16 +155,12 @@ def test_scaling_region_is_the_straight_part_of_c_proportional_to_r_squared(monk
     # (min_pairs = N(2^3) = 256).
     radii = 2.0 ** np.arange(12)
     log2_n = np.array([0, 3.2, 5.8, 8, 10, 12, 14, 16, 18, 19.5, 20.6, 21.4])
-    n_within = 2.0**log2_n
-    counts = np.stack([n_within, n_within])  # two blocks: N unordered pairs, ordered 2N
-    pairs = np.full((2, 12), 2.0**23)
-    cs = CorrelationSum(radii, counts, pairs, 10)
-    np.testing.assert_allclose(
-        dimension.local_slopes(radii, cs.c),
-        [3.2, 2.9, 2.4, 2.1, 2, 2, 2, 2, 1.75, 1.3, 0.95, 0.8],
-        atol=1e-12,
-    )
-    out = _d2_of(monkeypatch, cs, tolerance=0.2, min_radii=4, min_pairs=256)
+    level = _two_blocks(2.0**log2_n, np.zeros(12))
+    cs = CorrelationSum(radii, (level,), np.zeros(10, int), 10)
+    slopes = [3.2, 2.9, 2.4, 2.1, 2, 2, 2, 2, 1.75, 1.3, 0.95, 0.8]
+    np.testing.assert_allclose(dimension.local_slopes(radii, cs.c), slopes, atol=1e-12)
+    monkeypatch.setattr(dimension, "correlation_sum", lambda *a, **k: cs)
+    out = correlation_dimension(POINTS, radii=radii, tolerance=0.2, min_radii=4, min_pairs=256)
     assert out.region == (8.0, 128.0)
     assert out.d2 == pytest.approx(2.0, abs=1e-12)
 

@@ -6,7 +6,7 @@ Symbols: the 20 standard amino acids, then ``-`` (an alignment gap, kept as a sy
 * lower case is accepted and upper-cased (it often marks insert states or masking);
 * ``U`` (selenocysteine) becomes ``C`` and ``O`` (pyrrolysine) becomes ``K``, their
   canonical parents;
-* ``B``, ``Z``, ``X`` (ambiguous) and anything else are errors naming the record and
+* ``B``, ``Z``, ``J``, ``X`` (ambiguous) and anything else are errors naming the record and
   position, unless the dataset is told to drop the records holding them;
 * one trailing ``*`` (a stop from translation) is removed.
 """
@@ -24,7 +24,7 @@ N_AMINO = len(AMINO_ACIDS)
 GAP_INDEX = SYMBOLS.index(GAP)
 PAD_INDEX = SYMBOLS.index(PAD)
 CANONICAL = {"U": "C", "O": "K"}
-AMBIGUOUS = "BZX"
+AMBIGUOUS = "BZJX"
 
 _CODE = np.full(256, -1, dtype=np.int64)
 for _i, _c in enumerate(SYMBOLS):

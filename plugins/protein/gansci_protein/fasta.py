@@ -11,7 +11,7 @@ from Bio import SeqIO
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
 
-from gansci.plugin import DataError
+from gansci.plugin import ConfigError, DataError
 from gansci_protein.alphabet import AMBIGUOUS, AMINO_ACIDS, CANONICAL, GAP
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,7 @@ def read_fasta(
         seen[rec.id] = i
         if len(rec.seq) == 0:
             raise DataError(f"{where}: empty record (a header with no sequence)")
+        _check_not_nucleotides(str(rec.seq), where)
         seq, reason = clean_sequence(str(rec.seq), aligned, where)
         if seq is None:
             if not drop_ambiguous:
@@ -110,6 +111,48 @@ def read_fasta(
                     "an aligned family needs every row the same length (or data.aligned=false)"
                 )
     return records
+
+
+#: A record of at least 10 letters, this share of them A, C, G, T, U or N, is DNA or RNA.
+NUCLEOTIDE_SHARE = 0.9
+#: Without data.length, a sequence this many times the median length is an error.
+LENGTH_OUTLIER = 3
+
+
+def _check_not_nucleotides(seq: str, where: str) -> None:
+    """DNA or RNA read as protein would pass the alphabet (A, C, G, T are amino acids)."""
+    letters = [c for c in seq.upper() if c.isalpha()]
+    share = sum(c in "ACGTUN" for c in letters) / max(len(letters), 1)
+    if len(letters) >= 10 and share >= NUCLEOTIDE_SHARE:
+        raise DataError(
+            f"{where}: {share:.0%} of its letters are A, C, G, T, U or N; it looks like DNA "
+            "or RNA, not protein (translate it first)"
+        )
+
+
+def check_lengths(
+    records: list[tuple[str, str]], path: str | Path, length: int, truncate: bool
+) -> None:
+    """A sequence longer than ``length`` is an error naming it, unless ``truncate`` (then
+    it is cropped); without ``length``, so that every sequence is padded to the longest,
+    one over LENGTH_OUTLIER times the median length is an error."""
+    if truncate and not length:
+        raise ConfigError("data.truncate=true needs data.length=N, the length to crop to")
+    lengths = [len(s) for _, s in records]
+    median = sorted(lengths)[len(lengths) // 2]
+    for rid, seq in records:
+        n = len(seq)
+        if length and n > length and not truncate:
+            raise DataError(
+                f"{path}: record {rid!r} has {n} residues, more than data.length={length}; "
+                "crop with data.truncate=true, or give a larger data.length"
+            )
+        if not length and n > LENGTH_OUTLIER * median:
+            raise DataError(
+                f"{path}: record {rid!r} has {n} residues, {n / median:.1f} times the median "
+                f"{median}, and every sequence would be padded to it; remove it, or set "
+                "data.length=N with data.truncate=true to crop"
+            )
 
 
 def write_fasta(seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None) -> None:

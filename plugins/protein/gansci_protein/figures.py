@@ -81,3 +81,33 @@ def conservation_profile(
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
+
+
+def pca(samples: list[str], real: list[str], data: ProteinDataset, path: str) -> None:
+    """One-hot sequences projected on the first two principal components of the weighted
+    training alignment: training, held-out and generated."""
+    import torch
+
+    from gansci_protein.dca import one_hot
+
+    plt = _plt()
+    train = data.split("train").argmax(-1).cpu().numpy()
+    x = one_hot(train)
+    w = torch.ones(len(x)) if data.weights is None else torch.as_tensor(data.weights).float()
+    w = w / w.sum()
+    mean = w @ x
+    _, _, v = torch.svd_lowrank((x - mean) * w.sqrt()[:, None], q=2, niter=4)
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    for name, codes, style in (
+        ("training natural", train, {"c": "0.75", "s": 4}),
+        ("held-out natural", data.codes(real), {"c": "tab:blue", "s": 6}),
+        ("generated", data.codes(samples), {"c": "tab:red", "s": 6, "alpha": 0.5}),
+    ):
+        p = ((one_hot(codes) - mean) @ v).numpy()
+        ax.scatter(p[:, 0], p[:, 1], label=name, **style)
+    ax.set_xlabel("PC1")
+    ax.set_ylabel("PC2")
+    ax.legend(fontsize=8, markerscale=3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)

@@ -30,6 +30,8 @@ def test_reads_records_and_applies_the_policy(tmp_path):
         (">a\nAC\n>a\nCD\n", "record 2 ('a'): duplicate ID, first used by record 1"),
         (">a\nACD-E\n", "record 1 ('a'): character '-' at position 4"),
         (">a\nACXE\n", "record 1 ('a'): ambiguous residue 'X' at position 3"),
+        (">a\nMKV\n>b\nacgtnacgtuacgt\n", "record 2 ('b'): 100% of its letters are A, C, G"),
+        (">a\nATGGCGTTACGTAACGKTCATTAG\n", "record 1 ('a'): 96% of its letters are A, C, G, T"),
     ],
 )
 def test_malformed_files_name_file_record_and_position(tmp_path, text, message):
@@ -73,3 +75,11 @@ def test_write_then_read_round_trips(tmp_path):
     seqs = ["ACDEFGHIKLMNPQRSTVWY" * 4, "MKV", "", "AC-D"]
     write_fasta(seqs, tmp_path / "g.fasta")
     assert read_sequences(str(tmp_path / "g.fasta")) == seqs
+
+
+def test_proteins_rich_in_a_c_g_t_are_still_protein(tmp_path):
+    silk = "GAGAGS" * 10  # silk fibroin's repeat: 83% A and G
+    assert read_fasta(_write(tmp_path, f">silk\n{silk}\n>p\nACGT\n")) == [
+        ("silk", silk),
+        ("p", "ACGT"),  # under 10 letters: too short to call
+    ]

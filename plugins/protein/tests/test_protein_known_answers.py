@@ -81,6 +81,38 @@ def test_novelty_is_the_median_identity_to_the_nearest_training_sequence():
     assert out["real_nn_identity"] == pytest.approx((2 / 4 + 3 / 4) / 2)
     assert out["nn_identity_excess"] == pytest.approx(3 / 4 - 5 / 8)
     assert out["copies"] == pytest.approx(1 / 3)
+    assert out["near_copies_90"] == pytest.approx(1 / 3)  # 3/4 identical is no near copy
+    assert out["real_copies"] == out["real_near_copies_90"] == 0
+
+
+def test_memorisation_allows_the_held_out_rates_plus_the_stated_tolerances():
+    zero = {"copies": 0.0, "near_copies_90": 0.0}
+    assert M.memorisation_ok({"copies": 0.01, "near_copies_90": 0.02}, zero)
+    assert not M.memorisation_ok({"copies": 0.011, "near_copies_90": 0.02}, zero)
+    assert not M.memorisation_ok({"copies": 0.0, "near_copies_90": 0.021}, zero)
+    assert M.memorisation_ok(
+        {"copies": 0.05, "near_copies_90": 0.1}, {"copies": 0.045, "near_copies_90": 0.09}
+    )
+    held_out = {"real_copies": 0.1, "real_near_copies_90": 0.2}
+    assert M.memorisation_ok({"copies": 0.11, "near_copies_90": 0.22, **held_out})
+    assert not M.memorisation_ok({"copies": 0.12, "near_copies_90": 0.2, **held_out})
+
+
+def test_motif_hit_rates_at_the_background_threshold_and_the_real_percentiles():
+    # best scores are the samples themselves; real 1..20: 5th percentile 1 + 0.05 * 19 =
+    # 1.95, 10th 2.9; the background threshold is 5; generated = real + 1 (W1 = 1)
+    data = SimpleNamespace(
+        pwms=[SimpleNamespace(name="m")],
+        thresholds=np.array([5.0]),
+        best_scores=lambda seqs: np.asarray(seqs, float)[:, None],
+    )
+    real = list(range(1, 21))
+    out = M.motif_hits([r + 1 for r in real], real, data)
+    assert out["m_hit_fpr"] == out["hit_rate"] == 17 / 20  # 5..21: a tie is a hit
+    assert out["real_m_hit_fpr"] == out["real_hit_rate"] == 16 / 20
+    assert out["m_hit_p05"] == 1.0 and out["real_m_hit_p05"] == 19 / 20
+    assert out["m_hit_p10"] == 19 / 20 and out["real_m_hit_p10"] == 18 / 20
+    assert out["m_w1"] == out["score_w1"] == pytest.approx(1.0)
 
 
 def test_diversity_is_the_mean_identity_over_distinct_pairs():
