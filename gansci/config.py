@@ -49,6 +49,7 @@ class PlayerConfig:
     betas: list[float] | None = None
     weight_decay: float | None = None
     lr_schedule: str | None = None
+    lr_decay_start: float | None = None
     grad_clip: float | None = None
 
 
@@ -63,6 +64,7 @@ class TrainConfig:
     # constant | linear: decay to zero at the last step (resumed to more steps: from the
     # factor reached, to zero at the new last step)
     lr_schedule: str = "constant"
+    lr_decay_start: float = 0.0  # linear: the fraction of train.steps held constant first
     grad_clip: float = 0.0  # max global gradient norm per player; 0 turns clipping off
     players: dict[str, PlayerConfig] = field(default_factory=dict)
     optimizer: str = "adam"  # adam | optimistic-adam | sgd | optimistic-sgd

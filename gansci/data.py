@@ -69,8 +69,10 @@ class Dataset:
     real data; the views of a dataset share one structure and its kinds.
 
     With ``standardize`` every continuous leaf is standardised per feature (its last axis)
-    by the training split's mean and std, computed in float64 (per view); ``train`` and
-    ``test`` are then given in the data's own units, best as float64. A constant feature
+    by the training split's mean and std, computed in float64 (per view); with
+    ``standardize="range"`` each feature's training minimum and maximum map to -1 and 1
+    instead (for networks with a tanh output). ``train`` and ``test`` are then given in the
+    data's own units, best as float64. A constant feature
     keeps std 1 (it is only centred; a warning names it); a leaf whose every feature is
     constant, or any non-finite value, is a DataError. Subclasses that override
     :meth:`decode` call ``super().decode`` or :meth:`to_data_units` first.
@@ -88,8 +90,10 @@ class Dataset:
         domains: tuple[str, ...] | None = None,
         views: tuple[str, ...] | None = None,
         kinds: Kinds | None = None,
-        standardize: bool = False,
+        standardize: bool | str = False,
     ):
+        if standardize not in (False, True, "range"):
+            raise DataError(f"standardize must be True, False or 'range', got {standardize!r}")
         if domains is not None:
             self.domains = domains
         if views is not None:
@@ -120,7 +124,7 @@ class Dataset:
                 _check_finite(self._part(split, view), name, view)
         self.scales: dict[tuple[str | None, str], Scale] = {}
         if standardize:
-            self.scales = self._fit_scales()
+            self.scales = self._fit_scales(by_range=standardize == "range")
             self.train = self._map_views(self.to_model_units, train)
             self.test = self._map_views(self.to_model_units, test)
 
@@ -130,7 +134,7 @@ class Dataset:
             return fn(split, None)
         return {view: fn(split[view], view) for view in self.views}
 
-    def _fit_scales(self) -> dict[tuple[str | None, str], Scale]:
+    def _fit_scales(self, by_range: bool = False) -> dict[tuple[str | None, str], Scale]:
         """(view, leaf) -> Scale of the leaves standardisation touches (continuous ones)."""
         named = tree_flatten_with_path(self.kinds)[0]
         names = {leaf_name(p) for p, kind in named if allows(kind, Op.STANDARDISE)}
@@ -139,7 +143,7 @@ class Dataset:
             for path, t in tree_flatten_with_path(self._part(self.train, view))[0]:
                 name = leaf_name(path)
                 if name in names:
-                    scales[view, name] = _fit_scale(t, name, view)
+                    scales[view, name] = _fit_scale(t, name, view, by_range)
         return scales
 
     def _rescale(self, batch: Batch, view: str | None, forward: bool) -> Batch:
@@ -214,20 +218,27 @@ class Dataset:
         return self
 
     def sample(
-        self, n: int, generator: torch.Generator | None = None, view: str | None = None
+        self,
+        n: int,
+        generator: torch.Generator | None = None,
+        view: str | tuple[str, ...] | None = None,
     ) -> Batch:
         """``n`` training samples drawn uniformly with replacement, as a model batch; in a
         training step of several processes, this rank's share of one draw
-        (:func:`gansci.engine.distributed.draw`)."""
-        train = self._part(self.train, view)
-        size, device = batch_len(train), self.device
+        (:func:`gansci.engine.distributed.draw`). For a tuple of views, a tuple of batches
+        drawn at the same rows (views whose training splits are row-aligned pairs)."""
+        parts = [self._part(self.train, v) for v in (view if isinstance(view, tuple) else [view])]
+        if len({batch_len(p) for p in parts}) > 1:
+            raise DataError(f"views {', '.join(view)} differ in length: they are not paired")
+        size, device = batch_len(parts[0]), self.device
         if generator is not None:
             idx = torch.randint(size, (n,), device=device, generator=generator)
         else:
             idx = distributed.draw(
                 lambda g, m: torch.randint(size, (m,), device=device, generator=g), n
             )
-        return index(train, idx)
+        drawn = tuple(index(p, idx) for p in parts)
+        return drawn if isinstance(view, tuple) else drawn[0]
 
     def split(self, name: str, n: int | None = None, view: str | None = None) -> Batch:
         """The first ``n`` samples of the ``"train"`` or ``"test"`` split, as a model batch."""
@@ -279,14 +290,19 @@ def _check_finite(batch: Batch, split: str, view: str | None) -> None:
             )
 
 
-def _fit_scale(t: torch.Tensor, name: str, view: str | None) -> Scale:
+def _fit_scale(t: torch.Tensor, name: str, view: str | None, by_range: bool = False) -> Scale:
     """Per-feature mean and std in float64, on values divided by each feature's largest
-    magnitude first: the squares of data near 1e300 would overflow even float64."""
+    magnitude first: the squares of data near 1e300 would overflow even float64.
+    ``by_range``: the centre and half-width of each feature's range instead."""
     x = t.detach().cpu().double().numpy()
     x = x.reshape(-1, x.shape[-1] if x.ndim > 1 else 1)
     big = np.abs(x).max(0)
     big = np.where(big > 0, big, 1.0)
-    mean, std = (x / big).mean(0) * big, (x / big).std(0) * big
+    if by_range:
+        lo, hi = (x / big).min(0), (x / big).max(0)
+        mean, std = (hi + lo) / 2 * big, (hi - lo) / 2 * big
+    else:
+        mean, std = (x / big).mean(0) * big, (x / big).std(0) * big
     where = f"data leaf {name}" + (f" (view {view!r})" if view else "")
     constant = np.flatnonzero(std == 0)
     if len(constant) == len(std):

@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import tomli_w
 import torch
 from torch import nn
@@ -37,9 +36,11 @@ from gansci.validation import (
     Report,
     _as_dict,
     build_dataset,
+    call_metric,
     check_like,
     measure,
     metric_specs,
+    read_samples,
     sample_format,
 )
 
@@ -570,10 +571,7 @@ class Experiment:
         return path
 
     def read_samples(self, path: str | Path, view: str | None = None) -> Any:
-        path = Path(path)
-        if not path.is_file():
-            raise ConfigError(f"{path}: no such samples file")
-        return self.sample_format(path.suffix).read(str(path))
+        return read_samples(self.registry, self.data, path)
 
     def resolved_toml(self) -> str:
         """The config as TOML with every default filled in: the dataset's, each network's
@@ -631,7 +629,7 @@ class Experiment:
                 with atomic_path(path) as tmp:
                     figures[0].fn(fake, real, data, str(tmp))
         for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
-            values = _as_dict(spec.name, spec.fn(fake, real, data, np.random.default_rng(0)))
+            values = _as_dict(spec.name, call_metric(spec, fake, real, data, 0, view))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})
         return out
 

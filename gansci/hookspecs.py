@@ -89,7 +89,10 @@ def gansci_augmentations() -> list[Spec]:
 
 @hookspec
 def gansci_metrics() -> list[MetricSpec]:
-    """Metrics that judge generated against real samples of the given domains."""
+    """Metrics that judge generated against real samples of the given domains:
+    ``fn(samples, real, data, rng) -> float | dict[str, float]``. A metric with a ``view``
+    parameter is also told the view the samples belong to (for a translation game, the
+    direction's target view: ``"B"`` for ``A2B``)."""
 
 
 @hookspec

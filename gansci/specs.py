@@ -116,7 +116,9 @@ class FormatSpec:
 
     @property
     def name(self) -> str:
-        return self.suffix
+        """The suffix and the domains: formats of one suffix for different domains (a
+        vector .npy, an image stack .npy) are different formats."""
+        return f"{self.suffix} ({', '.join(self.domains) or 'any'})"
 
 
 @dataclass(frozen=True)

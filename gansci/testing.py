@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch.utils._pytree import tree_flatten, tree_structure
 
@@ -20,7 +19,7 @@ from gansci.config import check_params
 from gansci.data import Dataset, batch_len
 from gansci.experiment import Experiment
 from gansci.registry import Registry, get_registry
-from gansci.validation import _as_dict
+from gansci.validation import _as_dict, call_metric
 
 
 def _overlaps(spec: Any, data: Dataset) -> bool:
@@ -57,7 +56,9 @@ def check_plugin(
         checked["datasets"].append(name)
     torch.manual_seed(0)
     for dname, data in datasets.items():
-        real = data.sample(n)
+        # a dataset of views: translators map the first view to the last
+        source, target = (data.views[0], data.views[-1]) if data.views else (None, None)
+        real = data.sample(n, view=target)
         gens = [
             s
             for s in reg.for_domains("generators", data.domains)
@@ -71,8 +72,10 @@ def check_plugin(
         fakes = []
         for g in gens:
             G = g.factory(data)
-            z = torch.randn(n, G.latent_dim)
-            fake = G(z)
+            if hasattr(G, "latent_dim"):
+                fake = G(torch.randn(n, G.latent_dim))
+            else:  # a translator
+                fake = G(data.sample(n, view=source))
             assert tree_structure(fake) == tree_structure(real), (
                 f"generator {g.name!r} on {dname!r}: batch structure {tree_structure(fake)} "
                 f"differs from the dataset's {tree_structure(real)}"
@@ -95,22 +98,28 @@ def check_plugin(
                 assert torch.isfinite(out).all(), f"discriminator {d.name!r}: non-finite logits"
             checked["discriminators"].append(f"{d.name} on {dname}")
         m = min(200, data.n_train, data.n_test)
-        a, b = data.decode(data.split("train", m)), data.decode(data.split("test", m))
-        for spec in reg.for_domains("metrics", data.domains):
-            if spec.name not in own.get("metrics", []):
-                continue
-            values = _as_dict(spec.name, spec.fn(a, b, data, np.random.default_rng(0)))
-            bad = {k: v for k, v in values.items() if not math.isfinite(v)}
-            assert not bad, f"metric {spec.name!r} on real vs real {dname!r} is not finite: {bad}"
-            checked["metrics"].append(f"{spec.name} on {dname}")
-        for spec in reg.for_domains("formats", data.domains):
-            if spec.suffix not in own.get("formats", []):
-                continue
-            path = tmp_path / f"{dname}{spec.suffix}"
-            spec.write(a, str(path))
-            back = data.encode(spec.read(str(path)))
-            assert batch_len(back) == m, f"format {spec.suffix!r} lost samples on {dname!r}"
-            checked["formats"].append(f"{spec.suffix} on {dname}")
+        for view in data.views or (None,):
+            a = data.decode(data.split("train", m, view=view), view=view)
+            b = data.decode(data.split("test", m, view=view), view=view)
+            for spec in reg.for_domains("metrics", data.domains):
+                if spec.name not in own.get("metrics", []):
+                    continue
+                values = _as_dict(spec.name, call_metric(spec, a, b, data, 0, view))
+                bad = {k: v for k, v in values.items() if not math.isfinite(v)}
+                assert not bad, (
+                    f"metric {spec.name!r} on real vs real {dname!r} is not finite: {bad}"
+                )
+                checked["metrics"].append(
+                    f"{spec.name} on {dname}" + (f" ({view})" if view else "")
+                )
+            for spec in reg.for_domains("formats", data.domains):
+                if spec.name not in own.get("formats", []):
+                    continue
+                path = tmp_path / f"{dname}{view or ''}{spec.suffix}"
+                spec.write(a, str(path))
+                back = data.encode(spec.read(str(path)), view=view)
+                assert batch_len(back) == m, f"format {spec.suffix!r} lost samples on {dname!r}"
+                checked["formats"].append(f"{spec.suffix} on {dname}")
     for name in own.get("recipes", []):
         recipe = reg.get("recipes", name).config
         data_name = recipe.get("data", {}).get("name", "")

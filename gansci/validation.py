@@ -3,6 +3,7 @@ implementation behind a run's validation, ``gansci check`` and :func:`check`."""
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -124,11 +125,19 @@ def sample_format(registry: Registry, data: Dataset, suffix: str) -> Any:
 
 
 def read_samples(registry: Registry, data: Dataset, path: str | Path) -> Any:
-    """Samples in natural form from ``path``, read by the format its suffix names."""
+    """Samples in natural form from ``path``, read by the format its suffix names; a
+    folder by the format of its files' suffix, else by the data's first format."""
     path = Path(path)
     if not path.exists():
         raise ConfigError(f"{path}: no such samples file")
-    samples = sample_format(registry, data, path.suffix).read(str(path))
+    if path.is_dir():
+        formats = registry.for_domains("formats", data.domains)
+        if not formats:
+            raise ConfigError(f"{path}: this data has no sample format to read it with")
+        suffixes = {p.suffix.lower() for p in path.iterdir() if p.is_file()}
+        samples = next((f for f in formats if f.suffix in suffixes), formats[0]).read(str(path))
+    else:
+        samples = sample_format(registry, data, path.suffix).read(str(path))
     if len(samples) < 1:
         raise DataError(f"{path}: holds no samples")
     return samples
@@ -152,14 +161,26 @@ def measure(specs: Sequence[Any], sets: Sequence[JudgedSet], data: Dataset, seed
     for s in sets:
         for spec in specs:
             name = f"{s.label}.{spec.name}" if s.label else spec.name
-            value = _as_dict(name, spec.fn(s.generated, s.real, data, np.random.default_rng(seed)))
-            base = _as_dict(name, spec.fn(s.reference, s.real, data, np.random.default_rng(seed)))
+            view = s.label.partition("2")[2] or None  # a translation's target view
+            value = _as_dict(name, call_metric(spec, s.generated, s.real, data, seed, view))
+            base = _as_dict(name, call_metric(spec, s.reference, s.real, data, seed, view))
             for k, v in value.items():
                 b = base.get(k, math.nan)
                 target = spec.targets.get(k)
                 verdict = "" if target is None else "PASS" if target.passes(v, b) else "FAIL"
                 rows.append(MetricValue(name, k, v, b, str(target or ""), verdict))
     return rows
+
+
+def call_metric(
+    spec: Any, samples: Any, real: Any, data: Dataset, seed: int, view: str | None = None
+) -> Any:
+    """A metric's value on ``samples`` vs ``real`` with a fresh generator of ``seed``; a
+    metric that declares a ``view`` parameter is told the view they belong to."""
+    rng = np.random.default_rng(seed)
+    if view is not None and "view" in inspect.signature(spec.fn).parameters:
+        return spec.fn(samples, real, data, rng, view=view)
+    return spec.fn(samples, real, data, rng)
 
 
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:

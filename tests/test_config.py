@@ -47,7 +47,7 @@ def test_version_1_keys_map_to_players_and_network_roles():
     assert exp.config.networks["G"].params["hidden"] == 64
     # a version-1 override beats the recipe's version-2 value it maps onto
     assert exp.config.networks["G"].params["depth"] == 3
-    assert "lr_d" not in exp.config.to_toml() and "[networks.G]" in exp.config.to_toml()
+    assert "lr_d" not in exp.config.to_dict()["train"] and "[networks.G]" in exp.config.to_toml()
 
 
 def test_an_unknown_player_or_role_is_one_line_naming_the_valid_ones():

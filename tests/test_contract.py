@@ -15,6 +15,7 @@ from gansci.plugin import (
     Dataset,
     Game,
     GameContext,
+    MetricSpec,
     RecipeSpec,
     Spec,
     hookimpl,
@@ -122,6 +123,13 @@ class ToyPlugin:
         return [Spec("cycle_toy", "two translators and a critic", CycleToy)]
 
     @hookimpl
+    def gansci_metrics(self):
+        def target_view(samples, real, data, rng, view=None):
+            return {"is_B": float(view == "B"), "mean": float(np.mean(samples))}
+
+        return [MetricSpec("target_view", "the view it is told", target_view, ("vector",))]
+
+    @hookimpl
     def gansci_recipes(self):
         config = {
             "data": {"name": "two_gaussians"},
@@ -173,6 +181,15 @@ def test_translation_game_is_validated_per_direction_and_reloads(trained, regist
     again = Experiment.load(trained.run_dir, registry=registry)
     x = np.array([[0.0], [1.0]], dtype=np.float32)
     assert np.allclose(again.translate(x, "A2B"), trained.translate(x, "A2B"))
+
+
+def test_a_metric_with_a_view_parameter_is_told_each_directions_target_view(trained, registry):
+    exp = Experiment.load(
+        trained.run_dir, registry=registry, **{"validate.metrics": ["target_view"]}
+    )
+    rows = {f"{r.metric}.{r.key}": r.value for r in exp.validate(write_report=False)}
+    assert rows["A2B.target_view.is_B"] == 1.0 and rows["B2A.target_view.is_B"] == 0.0
+    assert rows["A2B.target_view.mean"] == pytest.approx(3, abs=0.2)  # translations into B
 
 
 def test_three_roles_three_optimisers_settings_by_player(trained):

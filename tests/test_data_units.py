@@ -116,3 +116,25 @@ def test_a_changed_data_file_warns_on_load_and_keeps_the_stored_units(vector_run
     np.testing.assert_allclose(np.sort(rows, 0), np.sort(2 * x, 0), rtol=1e-6)
     with pytest.raises(DataError, match="resuming would train on other data"):
         Experiment.load(out, **{"train.steps": 40}).resume(validate=False)
+
+
+def test_range_standardisation_maps_each_features_training_range_to_minus_one_one():
+    rng = np.random.default_rng(0)
+    x = torch.as_tensor(np.stack([rng.uniform(0, 65535, 50), rng.uniform(-3, -1, 50)], 1))
+    data = Dataset(x[:40], x[40:], standardize="range")
+    model = data.split("train")
+    assert torch.allclose(model.min(0).values, torch.tensor([-1.0, -1.0]))
+    assert torch.allclose(model.max(0).values, torch.tensor([1.0, 1.0]))
+    assert np.allclose(data.decode(model), x[:40].numpy(), rtol=1e-6)
+    with pytest.raises(DataError, match="standardize must be True, False or 'range'"):
+        Dataset(x[:40], x[40:], standardize="minmax")
+
+
+def test_paired_views_are_drawn_at_the_same_rows():
+    a = torch.arange(10.0)[:, None]
+    data = Dataset({"A": a, "B": 2 * a}, {"A": a[:2], "B": a[:2]}, views=("A", "B"))
+    x, y = data.sample(64, view=("A", "B"))
+    assert torch.equal(y, 2 * x) and len(x.unique()) > 5
+    short = Dataset({"A": a, "B": a[:5]}, {"A": a[:2], "B": a[:2]}, views=("A", "B"))
+    with pytest.raises(DataError, match="views A, B differ in length: they are not paired"):
+        short.sample(4, view=("A", "B"))

@@ -97,6 +97,17 @@ def test_an_extended_linear_schedule_decays_from_where_it_was_to_the_new_end(
     }
 
 
+def test_linear_schedule_held_for_lr_decay_start_then_to_zero_and_extended_in_proportion():
+    from gansci.engine.player import LinearDecay
+
+    decay = LinearDecay(100, start=50)  # train.lr_decay_start = 0.5 of 100 steps
+    assert [decay(s) for s in (0, 50, 75, 100, 120)] == [1.0, 1.0, 0.5, 0.0, 0.0]
+    decay.extend(200, 30)  # resumed at 30 towards 200 steps: held to 100, then down
+    assert (decay.start, decay.end) == (100, 200) and decay(100) == 1.0 and decay(150) == 0.5
+    decay.extend(300, 150)  # resumed inside the decay: from the 0.5 reached, to zero at 300
+    assert decay(150) == 0.5 and decay(225) == 0.25 and decay(300) == 0.0
+
+
 def test_same_seed_same_run_different_seed_different_run(tmp_path, small):
     runs = []
     for name, seed in [("a", 1), ("b", 1), ("c", 2)]:

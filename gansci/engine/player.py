@@ -46,7 +46,8 @@ class Player:
             kw["weight_decay"] = settings.weight_decay
         self.optimizer = opt_cls(self.params, lr=settings.lr, **kw)
         if settings.lr_schedule == "linear":
-            factor: Callable[[int], float] = LinearDecay(steps)
+            start = round(settings.lr_decay_start * steps)
+            factor: Callable[[int], float] = LinearDecay(steps, start)
         else:
             factor = lambda s: 1.0  # noqa: E731
         self.scheduler = Schedule(self.optimizer, factor)
@@ -151,21 +152,29 @@ def _reaches(loss: Tensor, params: list[nn.Parameter]) -> bool:
 
 
 class LinearDecay:
-    """The linear schedule's factor: ``factor`` at step ``start``, falling linearly to zero
-    at step ``end`` (first 1 at 0, to zero at ``train.steps``). Its fields are saved with
-    the scheduler's state, so a checkpoint holds the horizon it was trained towards."""
+    """The linear schedule's factor: ``factor`` up to step ``start``, falling linearly to
+    zero at step ``end`` (first 1 up to ``train.lr_decay_start * train.steps``, to zero at
+    ``train.steps``). Its fields are saved with the scheduler's state, so a checkpoint holds
+    the horizon it was trained towards."""
 
-    def __init__(self, end: int):
-        self.start, self.factor, self.end = 0, 1.0, end
+    def __init__(self, end: int, start: int = 0):
+        self.start, self.factor, self.end = start, 1.0, end
 
     def __call__(self, step: int) -> float:
+        if step <= self.start:
+            return self.factor
         if self.end <= self.start:
-            return self.factor if step <= self.start else 0.0
+            return 0.0
         return self.factor * max(0.0, 1.0 - (step - self.start) / (self.end - self.start))
 
     def extend(self, end: int, step: int) -> None:
-        """A new horizon from ``step`` on: from the factor reached there to zero at ``end``."""
-        if end != self.end:
+        """A new horizon from ``step`` on: from the factor reached there to zero at ``end``;
+        a decay not yet begun keeps its start's share of the horizon."""
+        if end == self.end:
+            return
+        if step < self.start:
+            self.start, self.end = max(step, round(self.start * end / self.end)), end
+        else:
             self.start, self.factor, self.end = step, self(step), end
 
 
@@ -220,6 +229,11 @@ def check_settings(settings: PlayerConfig, optimizer: str, where: str) -> None:
         raise ConfigError(
             f"{where}.lr_schedule: unknown schedule {settings.lr_schedule!r}; "
             f"valid: {', '.join(SCHEDULES)}"
+        )
+    if not (settings.lr_decay_start is not None and 0 <= settings.lr_decay_start < 1):
+        raise ConfigError(
+            f"{where}.lr_decay_start must be in [0, 1) (a share of train.steps), "
+            f"got {settings.lr_decay_start}"
         )
     for key in ("weight_decay", "grad_clip"):
         value = getattr(settings, key)

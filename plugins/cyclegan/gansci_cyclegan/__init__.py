@@ -1,0 +1,1 @@
+"""gansci plugin: unpaired translation (CycleGAN) of signals and fields."""
