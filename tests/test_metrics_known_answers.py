@@ -116,3 +116,69 @@ def test_mode_statistics_on_a_hand_built_sample():
 def test_mode_statistics_with_no_good_sample_has_infinite_reverse_kl():
     out = mode_statistics(np.ones((5, 2)), np.ones((5, 2)), grid25(n=100))
     assert out == {"modes": 0.0, "high_quality": 0.0, "reverse_kl": float("inf")}
+
+
+def test_mmd_bandwidth_is_the_median_pairwise_distance_of_the_pool():
+    # 0, 0.1, ..., 0.9: 10 - d pairs lie d/10 apart, 45 in all; the 23rd smallest is 0.3
+    x, y = np.arange(5.0)[:, None] / 10, np.arange(5.0, 10)[:, None] / 10
+    for seed in range(4):  # all points, whatever the rng
+        out = mmd(x, y, rng=seed, n_permutations=5)
+        assert out["bandwidth"] == pytest.approx(0.3, abs=1e-12)
+
+
+def test_mmd_of_identical_points_ties_every_permutation_so_p_is_one():
+    # All kernel entries are 1, so every split has MMD² exactly 0: all B count, p = 1.
+    out = mmd(np.ones((4, 2)), np.ones((3, 2)), rng=0, n_permutations=7)
+    assert out["mmd2"] == 0.0 and out["p_value"] == 1.0
+
+
+def test_mmd_p_value_floor_is_one_over_one_plus_the_default_200_permutations():
+    # Far apart, no relabelling of 20 + 20 points reaches the observed MMD² (a tie needs
+    # the observed split or its mirror: 2 in C(40, 20) = 1.4e11).
+    x, y = np.zeros((20, 2)), np.full((20, 2), 100.0)
+    assert mmd(x, y, rng=0)["p_value"] == 1 / 201
+
+
+def test_c2st_breaks_tied_votes_with_independent_fair_coins():
+    # Four identical points, two a sample, k = 2: both held-out points vote over both fit
+    # points. The fit half holds one of each in 4 of the 6 splits; the vote is a tie and
+    # each held-out guess is a coin, so accuracy is 1 w.p. 4/6 * 1/4, 1/2 w.p. 4/6 * 1/2;
+    # otherwise both are called for the fit's class and are wrong.
+    acc = np.array(
+        [c2st(np.zeros((2, 1)), np.zeros((2, 1)), rng=s, k=2)["c2st_accuracy"] for s in range(600)]
+    )
+    for value, p in [(1.0, 1 / 6), (0.5, 1 / 3), (0.0, 1 / 2)]:
+        assert abs((acc == value).sum() - 600 * p) < 4 * np.sqrt(600 * p * (1 - p))
+
+
+@pytest.mark.parametrize("metric", [mmd, sliced_wasserstein, c2st])
+def test_random_metrics_follow_their_rng(metric):
+    x, y = np.random.default_rng(0).standard_normal((2, 60, 2))
+    runs = [[metric(x, y + 0.3, rng=s) for s in range(5)] for _ in range(2)]
+    assert runs[0] == runs[1]  # the same seed gives the same answer
+    assert len({tuple(r.values()) for r in runs[0]}) > 1  # and the seed is used
+    gen = metric(x, y + 0.3, rng=np.random.default_rng(3))
+    assert gen == runs[0][3]  # a Generator is used as given
+
+
+@pytest.mark.parametrize(
+    ("metric", "default"),
+    [(prdc, {"k": 5}), (c2st, {"k": 10}), (sliced_wasserstein, {"n_projections": 256})],
+)
+def test_defaults_are_the_documented_ones(metric, default):
+    x, y = np.random.default_rng(1).standard_normal((2, 80, 3))
+    for seed in range(5):
+        assert metric(x, y + 0.5, rng=seed) == metric(x, y + 0.5, rng=seed, **default)
+
+
+def test_integer_samples_are_measured_in_their_own_units():
+    # The energy and k-NN counts of the float examples above, given as integer counts.
+    x, y = np.array([[0], [1], [2]]), np.array([[4], [6]])
+    assert energy_distance(x, y)["energy"] == pytest.approx(8 - 4 / 3 - 2, abs=1e-12)
+    assert mmd(x, y, bandwidth=1.0, n_permutations=3)["mmd2"] == pytest.approx(
+        mmd(x * 1.0, y * 1.0, bandwidth=1.0, n_permutations=3)["mmd2"], abs=1e-12
+    )
+    out = prdc(np.array([[0], [4], [5], [7]]), np.array([[7], [8], [9], [10], [12]]), k=2)
+    assert out == pytest.approx(
+        {"precision": 0.8, "recall": 0.5, "density": 0.6, "coverage": 0.75}, abs=1e-12
+    )

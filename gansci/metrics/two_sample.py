@@ -17,10 +17,6 @@ def _as_tensor(a: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(a.reshape(a.shape[0], -1))
 
 
-def _rng(rng: np.random.Generator | int | None) -> np.random.Generator:
-    return rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
-
-
 def mmd(
     x: np.ndarray,
     y: np.ndarray,
@@ -34,7 +30,7 @@ def mmd(
     median heuristic, Gretton et al. 2012). All permutations are evaluated at once as
     one matrix product with the pooled kernel matrix.
     """
-    rng = _rng(rng)
+    rng = np.random.default_rng(rng)  # passes a Generator through
     xy = torch.cat([_as_tensor(x), _as_tensor(y)])
     n, m = len(x), len(y)
     d2 = torch.cdist(xy, xy).pow_(2)
@@ -77,10 +73,10 @@ def sliced_wasserstein(
     Samples of different sizes are compared through their quantile functions on a
     common grid.
     """
-    rng = _rng(rng)
+    rng = np.random.default_rng(rng)
     tx, ty = _as_tensor(x), _as_tensor(y)
     theta = torch.from_numpy(rng.standard_normal((tx.shape[1], n_projections)))
-    theta /= theta.norm(dim=0, keepdim=True)
+    theta /= theta.norm(dim=0)
     px, py = (tx @ theta).sort(0).values, (ty @ theta).sort(0).values
     if len(px) != len(py):
         q = torch.linspace(0, 1, max(len(px), len(py)), dtype=px.dtype)
@@ -95,10 +91,9 @@ def c2st(x: np.ndarray, y: np.ndarray, rng=None, k: int = 10) -> dict[str, float
     Accuracy near 0.5 means indistinguishable; the p-value is the one-sided binomial
     test of the held-out accuracy against chance.
     """
-    rng = _rng(rng)
+    rng = np.random.default_rng(rng)
     n = min(len(x), len(y))
-    x, y = np.asarray(x, float)[:n].reshape(n, -1), np.asarray(y, float)[:n].reshape(n, -1)
-    pool = np.concatenate([x, y])
+    pool = np.concatenate([np.asarray(a)[:n].reshape(n, -1) for a in (x, y)])
     labels = np.r_[np.zeros(n), np.ones(n)]
     order = rng.permutation(2 * n)
     fit, held = order[:n], order[n:]
