@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gansci.plugin import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec, hookimpl
+from gansci.plugin import FigureSpec, FormatSpec, MetricSpec, RecipeSpec, Spec, Target, hookimpl
 from gansci_graph import data, figures, formats, metrics, nets
 
 GRAPH = data.DOMAINS
@@ -46,6 +46,12 @@ def gansci_discriminators() -> list[Spec]:
     ]
 
 
+#: Each MMD at most twice the train-vs-test reference (issue 15's planar figure; its
+#: stricter community-small 1.5x and sbm 1.6x are judged in benchmarks/graph_recipe.py:
+#: on 40 graphs the reference itself varies by more than 1.5x between draws).
+MMD_TARGETS = {k: Target("times", 2.0) for k in ("degree", "clustering", "orbit", "spectral")}
+
+
 @hookimpl
 def gansci_metrics() -> list[MetricSpec]:
     return [
@@ -54,6 +60,7 @@ def gansci_metrics() -> list[MetricSpec]:
             "MMD² of degree, clustering, 4-node orbit and spectral descriptors (GRAN kernels)",
             metrics.graph_mmd,
             GRAPH,
+            targets=MMD_TARGETS,
         ),
         MetricSpec(
             "graph_mmd_emd",
