@@ -200,3 +200,7 @@ def test_subsampled_counting_follows_the_unit_square_pair_distance_law():
     assert [list(level.cols) for level in cs.levels] == [[0, 1, 2], [3], [4, 5, 6, 7]]
     law = np.pi * radii**2 - 8 / 3 * radii**3 + radii**4 / 2
     np.testing.assert_allclose(cs.c, law, rtol=0.05)
+
+
+def test_scaling_region_may_start_at_the_smallest_radius():
+    assert scaling_region(np.full(5, 2.0), np.ones(5, bool), tolerance=0.1, min_radii=3) == (0, 4)
