@@ -63,8 +63,9 @@ def gansci_formats() -> list[FormatSpec]:
     ]  # fmt: skip
 
 
-def recipe(data: dict, preset: str = "tiny", steps: int = 4000, n_down: int = 2) -> dict:
-    """A cycle-game recipe for ``data`` with the networks of ``preset``."""
+def recipe(data: dict, preset: str = "tiny", steps: int = 800, n_down: int = 2) -> dict:
+    """A cycle-game recipe for ``data`` with the networks of ``preset``; the step counts are
+    those of the measured runs (benchmarks/RESULTS.md: fields 800, about 7.5 min of CPU)."""
     p = PRESETS[preset]
     g = {"name": "resnet", "ngf": p["ngf"], "n_blocks": p["n_blocks"], "n_down": n_down}
     d = {"name": "patchgan", "ndf": p["ndf"], "n_layers": p["n_layers"]}
@@ -91,13 +92,13 @@ def gansci_recipes() -> list[RecipeSpec]:
         RecipeSpec(
             "cyclegan-fields",
             "fields (tanh GRF -> blur, contrast, noise), tiny preset, known test pairs",
-            recipe({"name": "fields"}, steps=4000),
+            recipe({"name": "fields"}, steps=800),
         ),
         *[
             RecipeSpec(
                 f"cyclegan-digits-{t}",
                 f"sklearn 8x8 digits -> {t}, tiny preset, label accuracy",
-                recipe({"name": "digits", "transform": t}, steps=3000, n_down=1),
+                recipe({"name": "digits", "transform": t}, steps=1000, n_down=1),
             )
             for t in digits.TRANSFORMS
         ],
