@@ -100,7 +100,14 @@ def train_discriminator(
     fake = torch.distributions.Normal(*FAKE)
     shape_only = Dataset(real.sample((1000, 1)), real.sample((100, 1)))  # sets D's input size
     D = MLPDiscriminator(shape_only, hidden=64, depth=2, activation="elu")
-    settings = PlayerConfig(lr, [0.9, 0.999], 0.0, "linear", 0.0)
+    settings = PlayerConfig(
+        lr=lr,
+        betas=[0.9, 0.999],
+        weight_decay=0.0,
+        lr_schedule="linear",
+        lr_decay_start=0.0,
+        grad_clip=0.0,
+    )
     player = Player(list(D.parameters()), settings, "adam", n_steps)
     loss = LOSSES["ns"]
     for _ in range(n_steps):
