@@ -242,7 +242,7 @@ CASES = [
     ),
     (
         "run grid25 --out {tmp}/n --set data.name=vectors --set data.path={tmp}/const.npy {small}",
-        "const.npy: data leaf <batch>: every feature is constant",
+        "const.npy: every value is constant",
         bad_files,
     ),
     (
