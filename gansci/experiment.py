@@ -557,8 +557,13 @@ class Experiment:
         format of this data is an error."""
         path = Path(path)
         if not path.suffix:
-            first = self.registry.for_domains("formats", self.data.domains)[0]
-            path = path.with_suffix(first.suffix)
+            formats = self.registry.for_domains("formats", self.data.domains)
+            if not formats:
+                raise ConfigError(
+                    f"no sample format is registered for {', '.join(self.data.domains)} data; "
+                    "its plugin must register one (hook gansci_formats)"
+                )
+            path = path.with_suffix(formats[0].suffix)
         self.sample_format(path.suffix)
         return path
 

@@ -112,3 +112,16 @@ def test_a_metric_that_returns_garbage_is_named():
 
     with pytest.raises(GansciError, match="metric 'bad' returned"):
         _as_dict("bad", ("a", 1))
+
+
+def test_data_without_a_sample_format_is_a_clear_error(tmp_path, monkeypatch):
+    from gansci.errors import ConfigError
+
+    exp = Experiment.from_recipe("grid25", out=tmp_path / "run")
+    registry = exp.registry
+    real = registry.for_domains
+    monkeypatch.setattr(
+        registry, "for_domains", lambda kind, d: [] if kind == "formats" else real(kind, d)
+    )
+    with pytest.raises(ConfigError, match="no sample format is registered for .*vector data"):
+        exp.sample_path(tmp_path / "samples")
