@@ -26,7 +26,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
-from gansci.config import PlayerConfig  # noqa: E402
+from gansci.config import TrainConfig  # noqa: E402
 from gansci.engine.player import Player  # noqa: E402
 
 SCHEMES = ("simultaneous", "alternating", "extragradient", "optimistic")
@@ -40,14 +40,7 @@ def play(scheme: str, n_steps: int = 1000, lr: float = 0.1, start=(1.0, 1.0)) ->
     x = nn.Parameter(torch.tensor(start[0], dtype=torch.float64))
     y = nn.Parameter(torch.tensor(start[1], dtype=torch.float64))
     optimizer = "optimistic-sgd" if scheme == "optimistic" else "sgd"
-    settings = PlayerConfig(
-        lr=lr,
-        betas=[0.5, 0.999],
-        weight_decay=0.0,
-        lr_schedule="constant",
-        lr_decay_start=0.0,
-        grad_clip=0.0,
-    )
+    settings = TrainConfig(lr=lr, betas=[0.5, 0.999], lr_schedule="constant").player("")
     px, py = Player([x], settings, optimizer, n_steps), Player([y], settings, optimizer, n_steps)
 
     def both_backward() -> None:  # both players' gradients at the same point

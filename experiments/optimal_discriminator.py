@@ -27,7 +27,7 @@ import torch  # noqa: E402
 from scipy import integrate, stats  # noqa: E402
 from torch import nn  # noqa: E402
 
-from gansci.config import PlayerConfig  # noqa: E402
+from gansci.config import TrainConfig  # noqa: E402
 from gansci.data import Dataset  # noqa: E402
 from gansci.engine.losses import LOSSES  # noqa: E402
 from gansci.engine.player import Player  # noqa: E402
@@ -100,14 +100,7 @@ def train_discriminator(
     fake = torch.distributions.Normal(*FAKE)
     shape_only = Dataset(real.sample((1000, 1)), real.sample((100, 1)))  # sets D's input size
     D = MLPDiscriminator(shape_only, hidden=64, depth=2, activation="elu")
-    settings = PlayerConfig(
-        lr=lr,
-        betas=[0.9, 0.999],
-        weight_decay=0.0,
-        lr_schedule="linear",
-        lr_decay_start=0.0,
-        grad_clip=0.0,
-    )
+    settings = TrainConfig(lr=lr, betas=[0.9, 0.999], lr_schedule="linear").player("")
     player = Player(list(D.parameters()), settings, "adam", n_steps)
     loss = LOSSES["ns"]
     for _ in range(n_steps):

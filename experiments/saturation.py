@@ -36,7 +36,7 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from gansci.builtin.mixtures import ring8  # noqa: E402
-from gansci.config import PlayerConfig  # noqa: E402
+from gansci.config import TrainConfig  # noqa: E402
 from gansci.data import Dataset  # noqa: E402
 from gansci.engine.game import StandardGame, StandardOptions  # noqa: E402
 from gansci.engine.losses import LOSSES  # noqa: E402
@@ -69,14 +69,7 @@ def pretrain_discriminator(
     lr: float = 1e-3,
 ) -> dict[str, np.ndarray]:
     """Train D against the frozen G; G's gradient norms under both losses at every step."""
-    settings = PlayerConfig(
-        lr=lr,
-        betas=[0.5, 0.999],
-        weight_decay=0.0,
-        lr_schedule="constant",
-        lr_decay_start=0.0,
-        grad_clip=0.0,
-    )
+    settings = TrainConfig(lr=lr, betas=[0.5, 0.999], lr_schedule="constant").player("")
     player = Player(list(D.parameters()), settings, "adam", n_steps)
     z_probe = torch.randn(1024, G.latent_dim)
     record: dict[str, list[float]] = {name: [] for name in (*GENERATOR_LOSSES, "d_fake")}
@@ -112,14 +105,9 @@ def play_from(
     D.load_state_dict(start[1])
     torch.manual_seed(seed)  # the same batches and latents for both losses
     game = StandardGame(G, D, StandardOptions(loss=loss))
-    settings = PlayerConfig(
-        lr=GAME_LR[optimizer],
-        betas=[0.5, 0.999],
-        weight_decay=0.0,
-        lr_schedule="constant",
-        lr_decay_start=0.0,
-        grad_clip=0.0,
-    )
+    settings = TrainConfig(
+        lr=GAME_LR[optimizer], betas=[0.5, 0.999], lr_schedule="constant"
+    ).player("")
     players = {name: Player(p, settings, optimizer, n_steps) for name, p in game.players().items()}
     norms, d_fake = [], []
     for _ in range(n_steps):
