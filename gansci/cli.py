@@ -226,7 +226,15 @@ def _cmd_check(args: argparse.Namespace) -> int:
         raise GansciError(f"-o {out}: exists and is not an empty folder (--force: a folder)")
     metrics = [m for m in (args.metrics or "").split(",") if m]
     report = check(
-        args.samples, args.dataset, args.real, metrics, args.n, args.seed, params, args.view
+        args.samples,
+        args.dataset,
+        args.real,
+        metrics,
+        args.n,
+        args.seed,
+        params,
+        args.direction,
+        args.truth,
     )
     _print_rows(report.rows)
     failed = report.failures
@@ -239,6 +247,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.output is not None:
         print(f"report: {report.save(args.output, force=True)}")
     return 3 if failed else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> None:
+    from gansci.validation import export
+
+    params = {k.removeprefix("data."): v for k, v in overrides_to_dict(args.set).items()}
+    n = export(args.dataset, args.output, args.split, args.view, args.n, params, args.force)
+    print(f"wrote {n} {args.split} samples to {args.output}")
 
 
 def _cmd_plot(args: argparse.Namespace) -> None:
@@ -355,13 +371,33 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--metrics", default=None, help="comma-separated (default: every one)")
     q.add_argument("-n", type=int, default=None, help="at most this many samples of each set")
     q.add_argument("--seed", type=int, default=0, help="seeds the metrics and --real's halving")
-    q.add_argument("--view", default=None, help="the samples' view, for data of several views")
+    q.add_argument(
+        "--direction",
+        default=None,
+        help="translations (A2B): of the held-out inputs of A, in order (gansci export)",
+    )
+    q.add_argument(
+        "--truth", type=Path, default=None, help="the translations' true partners, row by row"
+    )
     q.add_argument("-o", "--output", type=Path, default=None, help="folder for report.md")
     q.add_argument("--force", action="store_true", help="write into a non-empty -o folder")
     q.add_argument(
         "--set", action="append", default=[], metavar="KEY=VALUE", help="a dataset parameter"
     )
     q.set_defaults(func=_cmd_check)
+    q = sub.add_parser(
+        "export", help="write a dataset's held-out (or training) samples in their own units"
+    )
+    q.add_argument("dataset", help="a dataset name (gansci datasets)")
+    q.add_argument("-o", "--output", type=Path, required=True, help="file; suffix picks format")
+    q.add_argument("--split", default="test", choices=("test", "train"))
+    q.add_argument("--view", default=None, help="the view, for data of several (A, B)")
+    q.add_argument("-n", type=int, default=None, help="the first N samples (default: all)")
+    q.add_argument("--force", action="store_true", help="replace an existing file")
+    q.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="a dataset parameter"
+    )
+    q.set_defaults(func=_cmd_export)
     q = sub.add_parser("plot", help="draw the training curves of a finished or running run")
     q.add_argument("run_dir", type=Path)
     q.set_defaults(func=_cmd_plot)

@@ -56,6 +56,11 @@ class Scale:
     std: np.ndarray
 
 
+#: the domain of a dataset of views whose held-out views are true pairs, row by row
+#: (test A[i] translates to test B[i]): metrics of this domain judge translations by them
+KNOWN_PAIRS = "known_pairs"
+
+
 class Dataset:
     """Real samples held in memory (train and held-out test splits), on one device.
 

@@ -8,6 +8,7 @@ exported here is the engine's own and may change without notice.
 
 from gansci.config import check_params
 from gansci.data import (
+    KNOWN_PAIRS,
     Batch,
     Dataset,
     batch_len,
@@ -44,6 +45,7 @@ from gansci.specs import (
 )
 
 __all__ = [
+    "KNOWN_PAIRS",
     "LOSSES",
     "MLP",
     "PENALTIES",

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from gansci.config import check_params
-from gansci.data import Dataset
+from gansci.data import KNOWN_PAIRS, Dataset
 from gansci.errors import ConfigError, DataError, GansciError
 from gansci.files import atomic_path, atomic_write
 from gansci.registry import Registry, get_registry
@@ -98,17 +98,24 @@ def build_dataset(registry: Registry, name: str, params: Mapping[str, Any]) -> D
         raise ConfigError(f"dataset {name!r}: {exc}") from exc
 
 
-def metric_specs(registry: Registry, data: Dataset, names: Sequence[str], where: str) -> list:
-    """The named metrics, each checked to judge the data's domains, or every metric that
-    does (``where`` names the data in errors)."""
+def metric_specs(
+    registry: Registry,
+    data: Dataset,
+    names: Sequence[str],
+    where: str,
+    domains: Sequence[str] | None = None,
+) -> list:
+    """The named metrics, each checked to judge the data's ``domains`` (by default the
+    dataset's own), or every metric that does (``where`` names the data in errors)."""
+    domains = tuple(data.domains if domains is None else domains)
     if not names:
-        return registry.for_domains("metrics", data.domains)
+        return registry.for_domains("metrics", domains)
     specs = [registry.get("metrics", n) for n in names]
     for spec in specs:
-        if spec.domains and not set(spec.domains) & set(data.domains):
+        if spec.domains and not set(spec.domains) & set(domains):
             raise ConfigError(
                 f"metric {spec.name!r} judges {', '.join(spec.domains)} data; {where} "
-                f"holds {', '.join(data.domains)}"
+                f"holds {', '.join(domains)}"
             )
     return specs
 
@@ -203,7 +210,8 @@ def check(
     n: int | None = None,
     seed: int = 0,
     data_params: Mapping[str, Any] | None = None,
-    view: str | None = None,
+    direction: str | None = None,
+    truth: Any = None,
     registry: Registry | None = None,
 ) -> Report:
     """Judge ``samples`` (natural form, or a file path read by the dataset's formats) by
@@ -214,25 +222,57 @@ def check(
     ``n`` defaults to the most the samples and both splits allow. With ``real`` (natural
     form or a file), it is shuffled by ``seed`` and halved: up to ``n`` of one half are
     the real data, as many of the other the baseline's stand-in. ``n`` also caps the
-    generated samples used (the first ``n``). A dataset of several views (a translation's
-    domains) needs ``view``, the one the samples belong to. The same inputs and seed give
-    the same numbers."""
+    generated samples used (the first ``n``). The same inputs and seed give the same
+    numbers.
+
+    A dataset of views (a translation's domains) needs the samples' ``direction``
+    (``A2B``): they are translations of the dataset's held-out inputs of the source view,
+    in order (``gansci export DATASET --view A`` writes them), judged against the
+    held-out samples of the target view, which are their true partners where the dataset
+    knows its pairs. ``truth`` (natural form or a file) gives those partners, row by row,
+    where it does not; ``real`` then replaces the held-out targets, and pair metrics
+    are not run."""
     registry = registry or get_registry()
     data = build_dataset(registry, dataset, data_params or {})
     where = f"dataset {dataset!r}"
-    if data.views and view not in data.views:
-        raise ConfigError(f"{where} has views {', '.join(data.views)}: name the samples' view")
-    if not data.views and view is not None:
-        raise ConfigError(f"{where} has no views; got view {view!r}")
-    specs = metric_specs(registry, data, metrics or [], where)
+    directions = [f"{a}2{b}" for a in data.views for b in data.views if a != b]
+    if directions and direction not in directions:
+        raise ConfigError(
+            f"{where} holds translations: name the samples' direction ({', '.join(directions)})"
+        )
+    if not directions and (direction is not None or truth is not None):
+        raise ConfigError(f"{where} holds no translations; direction and truth do not apply")
+    if truth is not None and real is not None:
+        raise ConfigError("give the true partners (truth) or your own real data, not both")
+    view = direction.partition("2")[2] if direction else None
+    domains = tuple(d for d in data.domains if real is None or d != KNOWN_PAIRS)
+    if truth is not None and KNOWN_PAIRS not in domains:
+        domains += (KNOWN_PAIRS,)
+    specs = metric_specs(registry, data, metrics or [], where, domains)
     source = f"{samples}" if isinstance(samples, (str, Path)) else "given samples"
     if isinstance(samples, (str, Path)):
         samples = read_samples(registry, data, samples)
     if n is not None and n < 1:
         raise ConfigError(f"n must be at least 1, got {n}")
+    if n is not None and n < len(samples):
+        samples = _take(samples, np.arange(n))
     n_given = len(samples)
-    if real is None:
-        n_real = min(n_given, data.n_test, data.n_train, n or n_given)
+    if truth is not None:
+        truth_source = f"{truth}" if isinstance(truth, (str, Path)) else "the given truth"
+        if isinstance(truth, (str, Path)):
+            truth = read_samples(registry, data, truth)
+        if len(truth) < n_given:
+            raise DataError(
+                f"{truth_source}: {len(truth)} true partners for {n_given} translations; "
+                "give one partner per translation, in the same order"
+            )
+        real_set = _take(truth, np.arange(n_given))
+        reference = data.decode(data.split("train", n_given, view=view), view=view)
+        n_real = n_given
+        against = f"their true partners in {truth_source}"
+        baseline = f"{n_given} training samples of view {view} against the same partners"
+    elif real is None:
+        n_real = min(n_given, data.n_test, data.n_train)
         real_set = data.decode(data.split("test", n_real, view=view), view=view)
         reference = data.decode(data.split("train", n_real, view=view), view=view)
         against = f"{n_real} held-out (test split) samples of `{dataset}`"
@@ -245,16 +285,19 @@ def check(
         if half < 1:
             raise DataError(f"{real_source}: needs at least 2 real samples, to halve")
         order = np.random.default_rng(seed).permutation(len(real))
-        n_real = min(n_given, half, n or half)
+        n_real = min(n_given, half)
         real_set, reference = (_take(real, order[i * half : i * half + n_real]) for i in (0, 1))
         against = f"{n_real} of the real samples in {real_source} (shuffled by seed {seed})"
         baseline = f"{n_real} others of them against the same"
-    if n is not None and n < n_given:
-        samples, n_given = _take(samples, np.arange(n)), n
+    what = source
+    if view is not None:
+        against += f", of view {view}"
+        what += f": translations of the first {n_given} held-out inputs of view "
+        what += f"{direction.partition('2')[0]}"
     check_like(samples, real_set, source)
-    sets = [JudgedSet("", samples, real_set, reference)]
+    sets = [JudgedSet(direction or "", samples, real_set, reference)]
     facts = [
-        f"{n_given} generated samples ({source}) against {against}; the baseline column is "
+        f"{n_given} generated samples ({what}) against {against}; the baseline column is "
         f"{baseline}",
         f"dataset `{dataset}`"
         + (f" ({', '.join(f'{k}={v}' for k, v in data_params.items())})" if data_params else "")
@@ -269,3 +312,38 @@ def _take(samples: Any, index: np.ndarray) -> Any:
     if isinstance(samples, np.ndarray) or hasattr(samples, "index_select"):
         return samples[index]
     return [samples[i] for i in index]
+
+
+def export(
+    dataset: str,
+    path: str | Path,
+    split: str = "test",
+    view: str | None = None,
+    n: int | None = None,
+    data_params: Mapping[str, Any] | None = None,
+    force: bool = False,
+    registry: Registry | None = None,
+) -> int:
+    """Write the first ``n`` (all by default) samples of ``dataset``'s ``split`` in their
+    own units to ``path``, in the sample format its suffix names, atomically: the held-out
+    inputs another model translates for :func:`check`, or the real data it is judged
+    against. An existing ``path`` is refused unless ``force``. Returns the count."""
+    registry = registry or get_registry()
+    data = build_dataset(registry, dataset, data_params or {})
+    where = f"dataset {dataset!r}"
+    if split not in ("train", "test"):
+        raise ConfigError(f"split must be train or test, got {split!r}")
+    if data.views and view not in data.views:
+        raise ConfigError(f"{where} has views {', '.join(data.views)}: name the one to export")
+    if not data.views and view is not None:
+        raise ConfigError(f"{where} has no views; got view {view!r}")
+    if n is not None and n < 1:
+        raise ConfigError(f"n must be at least 1, got {n}")
+    path = Path(path)
+    spec = sample_format(registry, data, path.suffix)
+    if path.exists() and not force:
+        raise ConfigError(f"{path}: exists; choose another path or --force")
+    samples = data.decode(data.split(split, n, view=view), view=view)
+    with atomic_path(path) as tmp:
+        spec.write(samples, str(tmp))
+    return len(samples)

@@ -89,7 +89,7 @@ def test_cli_writes_report_and_exit_status_says_the_verdict(tmp_path, capsys):
         (["check", "grid25", "--samples", "{good}", "--metrics", "d2"], "metric 'd2' judges"),
         (["check", "grid25", "--samples", "{good}", "-n", "0"], "n must be at least 1"),
         (["check", "grid25", "--samples", "{good}", "--set", "nn=3"], "unknown key 'nn'"),
-        (["check", "grid25", "--samples", "{good}", "--view", "A"], "has no views"),
+        (["check", "grid25", "--samples", "{good}", "--direction", "A2B"], "no translations"),
         (["check", "grid25", "--samples", "{good}", "-o", "{good}"], "is not an empty folder"),
     ],
 )

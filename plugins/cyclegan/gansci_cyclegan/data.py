@@ -8,7 +8,7 @@ import torch
 
 from gansci.plugin import DataError, Dataset
 
-#: every cyclegan dataset; "known_pairs" only where test A[i] and B[i] are a true pair
+#: every cyclegan dataset; KNOWN_PAIRS only where test A[i] and B[i] are a true pair
 DOMAINS = ("cyclegan",)
 
 

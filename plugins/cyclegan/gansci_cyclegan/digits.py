@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gansci.plugin import ConfigError
+from gansci.plugin import KNOWN_PAIRS, ConfigError
 from gansci_cyclegan.data import DOMAINS, Domains
 
 TRANSFORMS = {
@@ -50,4 +50,4 @@ def digits(transform: str = "rot90", n_test: int = 297, paired: bool = False,
     train = {"A": x[a_idx][..., None], "B": t(x[b_idx])[..., None]}
     heldout = {"A": x[test][..., None], "B": t(x[test])[..., None]}
     labels = {"train": {"A": y[a_idx], "B": y[b_idx]}, "test": y[test]}
-    return Digits(train, heldout, (*DOMAINS, "known_pairs", "digits"), paired, 2.0, labels)
+    return Digits(train, heldout, (*DOMAINS, KNOWN_PAIRS, "digits"), paired, 2.0, labels)

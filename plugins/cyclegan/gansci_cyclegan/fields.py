@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
+from gansci.plugin import KNOWN_PAIRS
 from gansci_cyclegan.data import DOMAINS, Domains
 
 
@@ -41,4 +42,4 @@ def fields(
     b_train = transform(a_train if paired else b_source, rng)
     train = {"A": a_train[..., None], "B": b_train[..., None]}
     test = {"A": a_test[..., None], "B": b_test[..., None]}
-    return Domains(train, test, (*DOMAINS, "known_pairs"), paired=paired, value_range=2.0)
+    return Domains(train, test, (*DOMAINS, KNOWN_PAIRS), paired=paired, value_range=2.0)
