@@ -34,6 +34,11 @@ VARIANTS: dict[str, dict] = {
     "constant-lr": {"train.lr_schedule": "constant"},
     "gaussian-latent": {"networks.G.components": 0},
     "pack-2": {"networks.D.packing": 2},
+    # DeLiGAN's learned component stds can shrink, and the modes with them
+    "fixed-prior-std": {"networks.G.learn_prior_std": False},
+    # two time-scale update rule (Heusel et al. 2017): D tracks G, and can push back out a
+    # generator that tightens inside its modes
+    "ttur-4": {"networks.G.learn_prior_std": False, "train.players.G.lr": 2.5e-4},
     # R1 (gamma/2 |grad D|^2 on real data) keeps D flat across a mode of std 0.05: lower
     # gamma lets D tell a too-narrow mode from the real one
     "r1-0.01": {"game.penalty_weight": 0.01},

@@ -40,6 +40,14 @@ def test_mixture_prior_generator_maps_each_latent_deterministically(data):
         MLPGenerator(data, components=-1)
 
 
+def test_a_fixed_prior_std_is_saved_but_not_trained(data):
+    G = MLPGenerator(data, latent_dim=2, components=5, learn_prior_std=False)
+    names = {n for n, _ in G.named_parameters()}
+    assert "prior_mean" in names and "prior_log_std" not in names
+    assert torch.equal(G.state_dict()["prior_log_std"], torch.full((5, 2), -1.0))
+    assert "prior_log_std" in dict(MLPGenerator(data, components=5).named_parameters())
+
+
 def test_fourier_features_are_saved_and_reproducible(data):
     torch.manual_seed(1)
     D1 = MLPDiscriminator(data, hidden=16, standardize=True, fourier_features=32)

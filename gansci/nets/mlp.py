@@ -72,6 +72,8 @@ class MLPGenerator(nn.Module):
     Gurumurthy et al. 2017): the network sees mu_c + sigma_c * eps, with the component c
     read off one extra standard-normal latent coordinate (so a latent vector still fixes
     its sample). Multimodal data then need no steep transitions in the network itself.
+    ``learn_prior_std=False`` keeps the components' std at its start (e^-1) instead of
+    learning it.
     """
 
     def __init__(
@@ -83,6 +85,7 @@ class MLPGenerator(nn.Module):
         activation: str = "relu",
         standardize: bool = False,
         components: int = 0,
+        learn_prior_std: bool = True,
     ):
         super().__init__()
         _check_sizes("generator", latent_dim=latent_dim, hidden=hidden, depth=depth)
@@ -92,7 +95,11 @@ class MLPGenerator(nn.Module):
         self.latent_dim = latent_dim + (1 if components else 0)
         if components:
             self.prior_mean = nn.Parameter(torch.rand(components, latent_dim) * 4 - 2)
-            self.prior_log_std = nn.Parameter(torch.full((components, latent_dim), -1.0))
+            log_std = torch.full((components, latent_dim), -1.0)
+            if learn_prior_std:
+                self.prior_log_std = nn.Parameter(log_std)
+            else:
+                self.register_buffer("prior_log_std", log_std)
         d, self.shape = _sample_dim(data)
         self.net = MLP(latent_dim, d, hidden, depth, activation)
         self.scale = _DataScale(data) if standardize else None
