@@ -26,6 +26,9 @@ class Player:
     (:mod:`gansci.engine.stacked`): the loss holds one value per seed, and gradient norms
     and clipping are per seed. The optimisers update each element on its own, so one over
     the stacked tensors is one per seed.
+
+    On CUDA the optimisers are fused; ``capturable`` makes Adam's step one a CUDA graph
+    can hold (:mod:`gansci.engine.capture`).
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class Player:
         steps: int = 1,
         name: str = "player",
         seeds: int = 1,
+        capturable: bool = False,
     ):
         self.params = [p for p in params if p.requires_grad]
         self.seeds = seeds
@@ -44,6 +48,10 @@ class Player:
         kw = {"betas": tuple(settings.betas)} if "adam" in optimizer else {}
         if settings.weight_decay:
             kw["weight_decay"] = settings.weight_decay
+        if self.params and all(p.is_cuda and p.is_floating_point() for p in self.params):
+            kw["fused"] = True  # one kernel for all the parameters instead of one per op
+            if capturable and "adam" in optimizer:  # its step count lives on the device
+                kw["capturable"] = True
         self.optimizer = opt_cls(self.params, lr=settings.lr, **kw)
         if settings.lr_schedule == "linear":
             start = round(settings.lr_decay_start * steps)
