@@ -109,6 +109,23 @@ def test_optimisers_on_the_cpu_are_not_fused():
     assert not player.optimizer.defaults["capturable"]
 
 
+def test_a_saved_optimiser_state_keeps_the_loading_players_own_implementation():
+    # a captured CUDA run saves fused, capturable groups; resumed on the CPU they are not
+    settings = TrainConfig().player("G")
+    w = nn.Parameter(torch.ones(3))
+    saver = Player([w], settings)
+    w.grad = torch.ones(3)
+    saver.optimizer.step()
+    state = saver.optimizer.state_dict()
+    state["param_groups"][0].update(fused=True, capturable=True)
+    loader = Player([w], settings)
+    loader.load_state(state)
+    group = loader.optimizer.param_groups[0]
+    assert not group["fused"] and not group["capturable"]
+    loader.optimizer.step()  # a capturable group would refuse CPU parameters here
+    assert loader.optimizer.state[w]["step"].item() == 2
+
+
 # -- on a GPU ---------------------------------------------------------------------------------
 
 
@@ -168,3 +185,18 @@ def test_captured_steps_never_wait_on_the_device(small):
     # the capture itself synchronises once, before the first replay
     assert set(synced_at) <= {capture.WARMUP, 20, 40, 60}, f"host syncs at steps {synced_at}"
     assert {20, 40, 60} <= set(synced_at)
+
+
+@pytest.mark.gpu
+def test_an_eager_checkpoint_resumes_under_capture(tmp_path, small):
+    eager = grid25(small, "cuda", checkpoint_every=10)
+    train(eager, tmp_path / "eager")  # 20 steps, checkpoints at 10 and 20
+    resumed = grid25(small, "cuda", capture="graphs", checkpoint_every=10)
+    trainer = Trainer(resumed.config.train, None, resumed.config.seed)
+    trainer.fit(resumed.game, resumed.data, tmp_path / "eager/checkpoints/step-0000010.pt")
+    assert trainer.graphs and trainer.step == 20
+    gap = max(
+        (a - b).abs().max().item()
+        for a, b in zip(weights(eager.game), weights(resumed.game), strict=True)
+    )
+    assert gap < 1e-4, f"eager 20 steps vs eager 10 + captured 10: {gap:.2e}"

@@ -65,6 +65,19 @@ class Player:
         self.ddp_device: torch.device | None = None
         self.ddp: nn.Module | None = None
 
+    def load_state(self, state: dict) -> None:
+        """The optimiser's saved ``state``, kept on this player's own implementation (fused,
+        capturable), whichever one saved it: a saved state brings its own flags along."""
+        own = ("fused", "capturable", "foreach")
+        flags = {k: v for k, v in self.optimizer.defaults.items() if k in own}
+        self.optimizer.load_state_dict(state)
+        for group in self.optimizer.param_groups:
+            group.update(flags)
+        if flags.get("fused") or flags.get("capturable"):  # their step counts live on the device
+            for p, s in self.optimizer.state.items():
+                if "step" in s:
+                    s["step"] = s["step"].to(p.device, torch.float32)
+
     def distribute(self, device: torch.device) -> None:
         """Average this player's gradients over the processes of a torchrun job with
         DistributedDataParallel, set up at the first ``backward``."""

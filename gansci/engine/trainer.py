@@ -347,7 +347,7 @@ class Trainer:
     def _restore(self, state: dict[str, Any], game: Game, players: dict[str, Player]) -> None:
         game.load_state_dict(state["game"])
         for name, player in players.items():
-            player.optimizer.load_state_dict(state["optimizers"][name])
+            player.load_state(state["optimizers"][name])
             player.scheduler.load_state_dict(state["schedulers"][name])
         self.rng.set_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():
