@@ -85,7 +85,9 @@ class Trainer:
     Nothing inside a step waits on the device: losses accumulate as tensors and are
     synchronised only at log, evaluation and checkpoint steps, where a non-finite loss
     stops the run before anything is written, so the last good checkpoint stays intact.
-    ``rng`` is the generator the run's random draws come from, saved with checkpoints.
+    A step and its statistics touch only the device, so ``train.capture="graphs"`` can
+    replay them as one CUDA graph (:mod:`gansci.engine.capture`). ``rng`` is the generator
+    the run's random draws come from, saved with checkpoints.
     """
 
     def __init__(
