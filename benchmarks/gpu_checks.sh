@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The checks that need a CUDA machine, in one run: gpu tests, vectorised seeds, PWM scan, lorenz recipe.
+# The checks that need a CUDA machine, in one run: gpu tests, engine overhead and CUDA graphs,
+# vectorised seeds, PWM scan, lorenz recipe.
 #
 #   OUT=runs/gpu bash benchmarks/gpu_checks.sh
 #
@@ -22,7 +23,14 @@ python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.versio
 step() { echo "== $1 ($(date +%T))"; }
 
 step "gpu tests"
-python3 -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py 2>&1 | tee "$OUT/gpu_tests.log" | tail -15
+python3 -m pytest -q -p no:cacheprovider -m gpu tests/test_gpu.py tests/test_capture.py 2>&1 \
+    | tee "$OUT/gpu_tests.log" | tail -15
+
+step "engine overhead: grid25 eager, bf16, CUDA graphs, bare loops"
+timeout 120 python3 benchmarks/engine_overhead.py --device cuda --steps 300 --rounds 2 \
+    --variants engine bare engine-amp 2>&1 | tee "$OUT/engine_eager.txt"
+timeout 120 python3 benchmarks/engine_overhead.py --device cuda --steps 5000 --rounds 3 \
+    --variants engine-graphs bare-graphs 2>&1 | tee "$OUT/engine_graphs.txt"
 
 step "vectorised seeds"
 timeout 200 python3 benchmarks/vectorized_seeds.py --device cuda --recipes grid25 lorenz \

@@ -80,6 +80,9 @@ class TrainConfig:
     collapse_ratio: float = 0.25  # warn when the fixed latents' spread falls below this x real
     amp: bool = False  # bf16 autocast of the training step
     compile: bool = False  # torch.compile the game's networks (D eager under a penalty)
+    # none | graphs: replay whole training steps as CUDA graphs after 3 eager ones (small
+    # games are bound by kernel launches); on the CPU steps run eagerly
+    capture: str = "none"
     progress: bool = True
 
     @property

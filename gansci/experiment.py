@@ -238,6 +238,8 @@ class Experiment:
         check_settings(t.player(""), t.optimizer, "train")
         for name in t.players:
             check_settings(t.player(name), t.optimizer, f"train.players.{name}")
+        if t.capture not in ("none", "graphs"):
+            raise ConfigError(f"train.capture must be none or graphs, got {t.capture!r}")
         if t.select_mode not in ("min", "max"):
             raise ConfigError(f"train.select_mode must be min or max, got {t.select_mode!r}")
         if t.select_metric and not t.eval_every:

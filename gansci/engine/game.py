@@ -72,6 +72,10 @@ class Game(nn.Module):
     generators: ClassVar[tuple[str, ...]] = ("G",)
     #: translation directions, e.g. ("A2B", "B2A"): source view, "2", target view
     directions: ClassVar[tuple[str, ...]] = ()
+    #: whether ``train.capture="graphs"`` may hold the step in a CUDA graph: it reads and
+    #: writes only tensors that outlive it, draws on the device, never waits on the device
+    #: and takes the same path in Python every step
+    capturable: ClassVar[bool] = False
     seeds = 1
 
     def __init__(self) -> None:
@@ -164,6 +168,7 @@ class StandardGame(Game):
 
     Options = StandardOptions
     roles = {"G": "generators", "D": "discriminators"}
+    capturable = True
 
     def __init__(
         self,

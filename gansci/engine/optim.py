@@ -25,8 +25,12 @@ class _Optimistic:
             delta = p - old
             state = self.state[p]
             prev = state.get("previous_delta")
-            p.add_(delta if prev is None else delta - prev)
-            state["previous_delta"] = delta
+            if prev is None:
+                p.add_(delta)
+                state["previous_delta"] = delta
+            else:  # in place: a CUDA graph of the step reads and writes this one tensor
+                p.add_(delta - prev)
+                prev.copy_(delta)
         return loss
 
 

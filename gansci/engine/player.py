@@ -26,6 +26,9 @@ class Player:
     (:mod:`gansci.engine.stacked`): the loss holds one value per seed, and gradient norms
     and clipping are per seed. The optimisers update each element on its own, so one over
     the stacked tensors is one per seed.
+
+    On CUDA the optimisers are fused; ``capturable`` makes Adam's step one a CUDA graph
+    can hold (:mod:`gansci.engine.capture`).
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class Player:
         steps: int = 1,
         name: str = "player",
         seeds: int = 1,
+        capturable: bool = False,
     ):
         self.params = [p for p in params if p.requires_grad]
         self.seeds = seeds
@@ -44,6 +48,10 @@ class Player:
         kw = {"betas": tuple(settings.betas)} if "adam" in optimizer else {}
         if settings.weight_decay:
             kw["weight_decay"] = settings.weight_decay
+        if self.params and all(p.is_cuda and p.is_floating_point() for p in self.params):
+            kw["fused"] = True  # one kernel for all the parameters instead of one per op
+            if capturable and "adam" in optimizer:  # its step count lives on the device
+                kw["capturable"] = True
         self.optimizer = opt_cls(self.params, lr=settings.lr, **kw)
         if settings.lr_schedule == "linear":
             start = round(settings.lr_decay_start * steps)
@@ -56,6 +64,19 @@ class Player:
         self._anchor: list[Tensor] | None = None
         self.ddp_device: torch.device | None = None
         self.ddp: nn.Module | None = None
+
+    def load_state(self, state: dict) -> None:
+        """The optimiser's saved ``state``, kept on this player's own implementation (fused,
+        capturable), whichever one saved it: a saved state brings its own flags along."""
+        own = ("fused", "capturable", "foreach")
+        flags = {k: v for k, v in self.optimizer.defaults.items() if k in own}
+        self.optimizer.load_state_dict(state)
+        for group in self.optimizer.param_groups:
+            group.update(flags)
+        if flags.get("fused") or flags.get("capturable"):  # their step counts live on the device
+            for p, s in self.optimizer.state.items():
+                if "step" in s:
+                    s["step"] = s["step"].to(p.device, torch.float32)
 
     def distribute(self, device: torch.device) -> None:
         """Average this player's gradients over the processes of a torchrun job with

@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 from gansci.config import TrainConfig
 from gansci.data import Dataset
 from gansci.engine import checkpoint, distributed
+from gansci.engine.capture import Graphed
 from gansci.engine.game import Game
 from gansci.engine.player import Player
 from gansci.errors import ConfigError, TrainingDiverged
@@ -84,7 +85,9 @@ class Trainer:
     Nothing inside a step waits on the device: losses accumulate as tensors and are
     synchronised only at log, evaluation and checkpoint steps, where a non-finite loss
     stops the run before anything is written, so the last good checkpoint stays intact.
-    ``rng`` is the generator the run's random draws come from, saved with checkpoints.
+    A step and its statistics touch only the device, so ``train.capture="graphs"`` can
+    replay them as one CUDA graph (:mod:`gansci.engine.capture`). ``rng`` is the generator
+    the run's random draws come from, saved with checkpoints.
     """
 
     def __init__(
@@ -104,6 +107,7 @@ class Trainer:
         self.stopped_early = False
         self.rng = torch.default_generator
         self.stream: torch.Generator | None = None  # data and latents; see _stream
+        self.graphs = False  # whether steps replay as CUDA graphs; see _graphs
 
     @property
     def checkpoint_dir(self) -> Path | None:
@@ -117,8 +121,9 @@ class Trainer:
                 f"the game's networks are on {weight.device} but the data is on {data.device}: "
                 "move both to one device (Experiment does so from its `device`)"
             )
-        players = self.players(game)
         k = distributed.world_size()
+        graphs = self.graphs = self._graphs(game, data, k)
+        players = self.players(game)
         if cfg.batch_size % k:
             raise ConfigError(
                 f"train.batch_size={cfg.batch_size} is the batch of all {k} processes "
@@ -154,9 +159,28 @@ class Trainer:
         def sample_real(view: str | None = None) -> Any:
             return data.sample(cfg.batch_size // k, view=view)
 
-        keys: list[str] | None = None
-        acc: Tensor | None = None
+        keys: list[str] = []
+        acc: Tensor | None = None  # the window's sums; bad_at: first non-finite step, or -1
         bad_at: Tensor | None = None
+        at = torch.full((), float(self.step), device=data.device)  # the step, on the device
+
+        def advance() -> None:
+            """One step and its statistics, on the device only (so that a graph can hold it)."""
+            nonlocal acc, bad_at
+            with autocast, distributed.sharing(self.stream) if k > 1 else _none:
+                out = game.step(sample_real, players)
+            out.update({f"grad_norm_{n}": p.grad_norm for n, p in players.items()})
+            game.update_ema()
+            if not keys:
+                keys.extend(out)
+            values = torch.stack([out[key].float() for key in keys])
+            if acc is None:
+                acc, bad_at = torch.zeros_like(values), torch.full_like(values, -1)
+            bad_at.copy_(torch.where(~values.isfinite() & (bad_at < 0), at, bad_at))
+            acc.add_(values)
+            at.add_(1)
+
+        run = Graphed(advance, [p.optimizer for p in players.values()]) if graphs else advance
         n_acc = 0
         log_every = cfg.log_interval
         main = distributed.is_main()
@@ -170,19 +194,9 @@ class Trainer:
         )
         with bar:
             while self.step < cfg.steps:
-                with autocast, distributed.sharing(self.stream) if k > 1 else _none:
-                    out = game.step(sample_real, players)
-                out.update({f"grad_norm_{n}": p.grad_norm for n, p in players.items()})
-                game.update_ema()
+                run()
                 for p in players.values():
                     p.scheduler.step()
-                if keys is None:
-                    keys = list(out)
-                values = torch.stack([out[k].float() for k in keys])
-                if acc is None:
-                    acc, bad_at = torch.zeros_like(values), torch.full_like(values, -1)
-                bad_at = torch.where(~values.isfinite() & (bad_at < 0), self.step, bad_at)
-                acc += values
                 n_acc += 1
                 self.step += 1
                 bar.update()
@@ -216,9 +230,37 @@ class Trainer:
         """The game's players, each with its optimiser and schedule from the config."""
         cfg = self.cfg
         return {
-            name: Player(params, cfg.player(name), cfg.optimizer, cfg.steps, name, game.seeds)
+            name: Player(
+                params, cfg.player(name), cfg.optimizer, cfg.steps, name, game.seeds, self.graphs
+            )
             for name, params in game.players().items()
         }
+
+    def _graphs(self, game: Game, data: Dataset, k: int) -> bool:
+        """Whether steps replay as CUDA graphs: ``train.capture="graphs"`` on a CUDA device.
+        What a graph cannot hold is refused on any device, so that a config tried on the
+        CPU does not fail later on a GPU; on the CPU the steps run eagerly."""
+        cfg = self.cfg
+        if cfg.capture != "graphs":
+            return False
+        why = ""
+        if k > 1:
+            why = f"it is for one process (DDP's all-reduce is not replayed), not {k}"
+        elif cfg.compile:
+            why = "train.compile=true is another way to the same end: choose one"
+        elif not game.capturable:
+            why = f"game {type(game).__name__}'s step is not declared capturable"
+        elif type(data).sample is not Dataset.sample:
+            why = (
+                f"{type(data).__name__}.sample draws batches its own way, which a graph "
+                "cannot replay with fresh rows"
+            )
+        if why:
+            raise ConfigError(f"train.capture=graphs: {why}; use train.capture=none")
+        if data.device.type != "cuda":
+            log.info("train.capture=graphs: no CUDA device (%s), steps run eagerly", data.device)
+            return False
+        return True
 
     def open_log(self) -> None:
         """metrics.jsonl, without the records of steps after the current one."""
@@ -307,7 +349,7 @@ class Trainer:
     def _restore(self, state: dict[str, Any], game: Game, players: dict[str, Player]) -> None:
         game.load_state_dict(state["game"])
         for name, player in players.items():
-            player.optimizer.load_state_dict(state["optimizers"][name])
+            player.load_state(state["optimizers"][name])
             player.scheduler.load_state_dict(state["schedulers"][name])
         self.rng.set_state(state["rng"]["torch"].cpu())
         if state["rng"]["cuda"] and torch.cuda.is_available():

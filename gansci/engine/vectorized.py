@@ -228,7 +228,7 @@ class SeedsTrainer(Trainer):
                 own.get_submodule(name).load_state_dict(net.seed_state(i))
         own.steps_done.copy_(game.steps_done)
         for name, player in self.seed_players[i].items():
-            player.optimizer.load_state_dict(_seed_optimizer_state(states[name], i))
+            player.load_state(_seed_optimizer_state(states[name], i))
 
 
 def _seed_optimizer_state(state: dict[str, Any], i: int) -> dict[str, Any]:
