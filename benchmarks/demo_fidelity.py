@@ -39,6 +39,12 @@ VARIANTS: dict[str, dict] = {
     # two time-scale update rule (Heusel et al. 2017): D tracks G, and can push back out a
     # generator that tightens inside its modes
     "ttur-4": {"networks.G.learn_prior_std": False, "train.players.G.lr": 2.5e-4},
+    "ttur-2": {"networks.G.learn_prior_std": False, "train.players.G.lr": 5e-4},
+    "ttur-4-fast": {
+        "networks.G.learn_prior_std": False,
+        "train.players.G.lr": 5e-4,
+        "train.players.D.lr": 2e-3,
+    },
     # R1 (gamma/2 |grad D|^2 on real data) keeps D flat across a mode of std 0.05: lower
     # gamma lets D tell a too-narrow mode from the real one
     "r1-0.01": {"game.penalty_weight": 0.01},
