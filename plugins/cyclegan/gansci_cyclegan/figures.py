@@ -15,19 +15,21 @@ from gansci.plugin import KNOWN_PAIRS  # noqa: E402
 def columns(samples, real, data, view: str | None, rows: int) -> list[tuple[str, np.ndarray]]:
     """(title, first ``rows`` samples) per column: the held-out inputs of the source view
     (what ``samples`` translate), the translations, and the targets (their true partners
-    T(input) where the data knows its pairs)."""
+    where the data knows its pairs)."""
     n = min(rows, len(samples), len(real))
     fake, target = np.asarray(samples)[:n], np.asarray(real)[:n]
     if view is None:  # not a translation: generated beside real
         return [("generated", fake), ("real", target)]
     source = {"A": "B", "B": "A"}[view]
     x = data.decode(data.split("test", n, view=source), view=source)
-    partner = f"T({source})" if KNOWN_PAIRS in data.domains else f"held-out {view}"
+    partner = f"true {view}" + " = T(A)" * (view == "B")
+    if KNOWN_PAIRS not in data.domains:
+        partner = f"held-out {view} (not a partner)"
     return [(source, x), (f"G_{source}{view}({source})", fake), (partner, target)]
 
 
 def translation_grid(samples, real, data, path: str, view: str | None = None, rows: int = 4):
-    """Input | G(input) | T(input) for the first ``rows`` held-out inputs: fields as
+    """Input | G(input) | true partner for the first ``rows`` held-out inputs: fields as
     images (the first channel; the translation shares its target's colour scale),
     signals as overlaid lines (the first channel). The cycle column is not drawn: a
     figure is given one direction's translations, not the run's other translator."""

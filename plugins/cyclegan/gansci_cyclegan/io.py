@@ -160,8 +160,9 @@ def write_png_folder(samples: np.ndarray, path: str) -> None:
     bad = np.flatnonzero((low < -0.5) | (high >= 65535.5))
     if bad.size:
         i = bad[0]
-        raise DataError(f"{path}: sample {i} holds values in [{low[i]:.4g}, {high[i]:.4g}]; a "
-                        "16-bit PNG holds 0..65535: write a .tiff folder (float32) instead")  # fmt: skip
+        raise DataError(f"{path}: sample {i} holds values in [{low[i]:.4g}, {high[i]:.4g}]; "
+                        "a 16-bit PNG holds 0..65535: write a .tiff folder (float32) "
+                        "instead")  # fmt: skip
     from PIL import Image
 
     folder = new_folder(path, x, "16-bit PNGs")
