@@ -36,7 +36,8 @@ def translation_grid(samples, real, data, path: str, view: str | None = None, ro
     cols = columns(samples, real, data, view, rows)
     n = len(cols[0][1])
     where = f"{cols[0][0]}2{view}: " if view else ""
-    title = where + " | ".join(t for t, _ in cols) + "  (no cycle column)" * bool(view)
+    title = where + " | ".join(t for t, _ in cols)
+    title += "  (no cycle column: a figure is given one direction)" * bool(view)
     if np.asarray(samples).ndim == 3:  # (n, L, C) signals
         fig, axes = plt.subplots(n, 1, figsize=(8, 1.6 * n + 0.5), squeeze=False)
         for i in range(n):
