@@ -36,6 +36,7 @@ from gansci.validation import (
     Report,
     _as_dict,
     build_dataset,
+    call_figure,
     call_metric,
     check_like,
     measure,
@@ -634,7 +635,7 @@ class Experiment:
             if figures:
                 path = self.run_dir / "figures" / "steps" / f"step-{step:07d}.png"
                 with atomic_path(path) as tmp:
-                    figures[0].fn(fake, real, data, str(tmp))
+                    call_figure(figures[0], fake, real, data, str(tmp), view)
         for spec in self._metric_specs(cfg.train.eval_metrics) if cfg.train.eval_metrics else []:
             values = _as_dict(spec.name, call_metric(spec, fake, real, data, 0, view))
             out.update({f"{spec.name}.{k}": v for k, v in values.items()})

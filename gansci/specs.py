@@ -123,7 +123,8 @@ class FormatSpec:
 
 @dataclass(frozen=True)
 class FigureSpec:
-    """A report figure: ``fn(samples, real, dataset, path)`` writes one PNG at ``path``."""
+    """A report figure: ``fn(samples, real, dataset, path)`` writes one PNG at ``path``; a
+    ``fn`` with a ``view`` parameter is told a translation's target view (``B`` for A2B)."""
 
     name: str
     description: str

@@ -79,7 +79,8 @@ class Report:
             for spec in self.registry.for_domains("figures", self.data.domains):
                 path = figures_dir / f"{'-'.join(filter(None, [spec.name, s.label]))}.png"
                 with atomic_path(path) as tmp:
-                    spec.fn(s.generated, s.real, self.data, str(tmp))
+                    view = s.label.partition("2")[2] or None
+                    call_figure(spec, s.generated, s.real, self.data, str(tmp), view)
                 figures[" ".join(filter(None, [spec.description, s.label]))] = path
         atomic_write(numbers, json.dumps(self.records(), indent=1))
         write_report(out, self.title, self.facts, self.rows, figures, figures_dir, run_dir)
@@ -188,6 +189,17 @@ def call_metric(
     if view is not None and "view" in inspect.signature(spec.fn).parameters:
         return spec.fn(samples, real, data, rng, view=view)
     return spec.fn(samples, real, data, rng)
+
+
+def call_figure(
+    spec: Any, samples: Any, real: Any, data: Dataset, path: str, view: str | None = None
+) -> None:
+    """Draw a figure at ``path``; one that declares a ``view`` parameter is told the view
+    the samples belong to (a translation's target), as :func:`call_metric` tells metrics."""
+    if view is not None and "view" in inspect.signature(spec.fn).parameters:
+        spec.fn(samples, real, data, path, view=view)
+    else:
+        spec.fn(samples, real, data, path)
 
 
 def _as_dict(name: str, value: float | Mapping[str, float]) -> dict[str, float]:

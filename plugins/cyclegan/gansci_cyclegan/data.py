@@ -10,6 +10,9 @@ from gansci.plugin import DataError, Dataset
 
 #: every cyclegan dataset; KNOWN_PAIRS only where test A[i] and B[i] are a true pair
 DOMAINS = ("cyclegan",)
+#: added by Domains: 2-D samples (image folders apply), and single-channel 2-D samples
+#: whose values are all integers in 0..65535 (8/16-bit images: 16-bit PNG holds them)
+FIELDS, UINT16 = "cyclegan-2d", "cyclegan-uint16"
 
 
 def as_channels_last(x: np.ndarray, channels: int | None, where: str) -> np.ndarray:
@@ -52,7 +55,8 @@ class Domains(Dataset):
             k: torch.as_tensor(np.ascontiguousarray(v, dtype=np.float64)) for k, v in train.items()
         }
         h = {k: torch.as_tensor(np.ascontiguousarray(v, dtype=np.float64)) for k, v in test.items()}
-        super().__init__(t, h, domains, views=("A", "B"), standardize="range")
+        tags = shape_domains([*train.values(), *test.values()])
+        super().__init__(t, h, (*domains, *tags), views=("A", "B"), standardize="range")
         self.paired = paired
         span = max(float(train[v].max() - train[v].min()) for v in ("A", "B"))
         self.value_range = value_range or span
@@ -77,6 +81,18 @@ class Domains(Dataset):
         if not np.isfinite(x).all():
             raise DataError(f"the input holds {int((~np.isfinite(x)).sum())} NaN/inf value(s)")
         return super().encode(x, view=view)
+
+
+def shape_domains(arrays: list[np.ndarray]) -> tuple[str, ...]:
+    """FIELDS when the samples are 2-D, UINT16 too when they have one channel and every
+    value is an integer in 0..65535."""
+    if arrays[0].ndim != 4:
+        return ()
+    whole = all(
+        x.shape[-1] == 1 and x.min() >= 0 and x.max() <= 65535 and np.array_equal(x, np.rint(x))
+        for x in arrays
+    )
+    return (FIELDS, UINT16) if whole else (FIELDS,)
 
 
 def user_domains(a: str = "", b: str = "", test_fraction: float = 0.1, layout: str = "auto",

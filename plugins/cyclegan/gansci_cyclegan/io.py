@@ -133,6 +133,54 @@ def write_tiff(samples: np.ndarray, path: str) -> None:
     tifffile.imwrite(path, x[..., 0] if x.shape[-1] == 1 else x)
 
 
+def new_folder(path: str, samples: np.ndarray, what: str) -> Path:
+    """``path`` made a new, empty folder for one ``what`` image per 2-D sample (the atomic
+    writer's empty placeholder file is replaced)."""
+    if samples.ndim != 4:
+        raise DataError(f"{path}: samples of shape {samples.shape[1:]} are not 2-D fields; "
+                        f"a folder of {what} holds (H, W, C) samples: write .npy")  # fmt: skip
+    folder = Path(path)
+    if folder.is_file() and folder.stat().st_size == 0:
+        folder.unlink()
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise DataError(f"{folder}: exists and is not an empty folder; choose a new name")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def write_png_folder(samples: np.ndarray, path: str) -> None:
+    """One 16-bit grayscale PNG per sample (``00000.png`` ...), each value rounded to the
+    nearest integer; a sample with values outside 0..65535 or more than one channel is a
+    DataError naming it, and nothing is written."""
+    x = np.asarray(samples, dtype=np.float64)
+    if x.ndim == 4 and x.shape[-1] != 1:
+        raise DataError(f"{path}: samples of {x.shape[-1]} channels; a 16-bit PNG here holds "
+                        "one: write a .tiff folder (float32) instead")  # fmt: skip
+    low, high = x.reshape(len(x), -1).min(1), x.reshape(len(x), -1).max(1)
+    bad = np.flatnonzero((low < -0.5) | (high >= 65535.5))
+    if bad.size:
+        i = bad[0]
+        raise DataError(f"{path}: sample {i} holds values in [{low[i]:.4g}, {high[i]:.4g}]; "
+                        "a 16-bit PNG holds 0..65535: write a .tiff folder (float32) "
+                        "instead")  # fmt: skip
+    from PIL import Image
+
+    folder = new_folder(path, x, "16-bit PNGs")
+    for i, a in enumerate(np.clip(np.rint(x[..., 0]), 0, 65535).astype(np.uint16)):
+        Image.fromarray(a).save(folder / f"{i:05d}.png")
+
+
+def write_tiff_folder(samples: np.ndarray, path: str) -> None:
+    """One float32 TIFF per sample (``00000.tiff`` ...), (H, W) for one channel, else
+    (H, W, C)."""
+    import tifffile
+
+    x = np.asarray(samples, dtype=np.float32)
+    folder = new_folder(path, x, "TIFFs")
+    for i, a in enumerate(x):
+        tifffile.imwrite(folder / f"{i:05d}.tiff", a[..., 0] if a.shape[-1] == 1 else a)
+
+
 def read_samples(path: str) -> np.ndarray:
     """Samples to translate: any input :func:`read_stack` takes (a file or an image
     folder); their layout is fitted to the run's domain when they are encoded."""

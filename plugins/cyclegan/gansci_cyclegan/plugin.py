@@ -3,9 +3,18 @@ formats, figures and recipes."""
 
 from __future__ import annotations
 
-from gansci.plugin import KNOWN_PAIRS, FormatSpec, MetricSpec, RecipeSpec, Spec, Target, hookimpl
-from gansci_cyclegan import digits, fields, game, io, metrics, nets
-from gansci_cyclegan.data import DOMAINS, user_domains
+from gansci.plugin import (
+    KNOWN_PAIRS,
+    FigureSpec,
+    FormatSpec,
+    MetricSpec,
+    RecipeSpec,
+    Spec,
+    Target,
+    hookimpl,
+)
+from gansci_cyclegan import digits, fields, figures, game, io, metrics, nets, spectra
+from gansci_cyclegan.data import DOMAINS, FIELDS, UINT16, user_domains
 
 PAIRS = (KNOWN_PAIRS,)
 
@@ -21,6 +30,7 @@ def gansci_datasets() -> list[Spec]:
     return [
         Spec("fields", fields.fields.__doc__, fields.fields, (*DOMAINS, *PAIRS)),
         Spec("digits", digits.digits.__doc__, digits.digits, (*DOMAINS, *PAIRS, "digits")),
+        Spec("spectra", spectra.spectra.__doc__, spectra.spectra, (*DOMAINS, *PAIRS)),
         Spec("domains", user_domains.__doc__, user_domains, DOMAINS),
     ]
 
@@ -62,7 +72,18 @@ def gansci_formats() -> list[FormatSpec]:
         FormatSpec(".npy", "NumPy stack, channels last", DOMAINS, io.write_npy, io.read_samples),
         FormatSpec(".npz", "compressed NumPy stack", DOMAINS, io.write_npz, io.read_samples),
         FormatSpec(".tif", "float32 TIFF stack", DOMAINS, io.write_tiff, io.read_samples),
+        # folders, one image per sample: 16-bit PNG where the data are 8/16-bit images
+        FormatSpec(".png", "a folder of 16-bit PNGs, one per sample (rounded)", (UINT16,),
+                   io.write_png_folder, io.read_samples),
+        FormatSpec(".tiff", "a folder of float32 TIFFs, one per sample", (FIELDS,),
+                   io.write_tiff_folder, io.read_samples),
     ]  # fmt: skip
+
+
+@hookimpl
+def gansci_figures() -> list[FigureSpec]:
+    return [FigureSpec("translations", "input | translation | target",
+                       figures.translation_grid, DOMAINS)]  # fmt: skip
 
 
 def recipe(data: dict, preset: str = "tiny", steps: int = 800, n_down: int = 2) -> dict:
@@ -104,6 +125,12 @@ def gansci_recipes() -> list[RecipeSpec]:
             )
             for t in digits.TRANSFORMS
         ],
+        RecipeSpec(
+            "cyclegan-spectra",
+            "spectra (Lorentzian peaks -> instrument blur, drift, noise), tiny preset, "
+            "known test pairs; its 800 steps are not yet measured",
+            recipe({"name": "spectra"}, steps=800),
+        ),
         RecipeSpec(
             "cyclegan",
             "your two domains (--set data.a=PATH --set data.b=PATH), reference preset",

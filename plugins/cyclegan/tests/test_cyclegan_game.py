@@ -109,6 +109,7 @@ def test_conformance(tmp_path):
         np.save(tmp_path / f"{view}.npy", rng.uniform(0, 4000, size=(8, 32, 32)).astype(np.uint16))
     params = {
         "fields": {"n_train": 32, "n_test": 8},
+        "spectra": {"n_train": 32, "n_test": 8},
         "domains": {
             "a": str(tmp_path / "a.npy"),
             "b": str(tmp_path / "b.npy"),
@@ -116,4 +117,7 @@ def test_conformance(tmp_path):
         },
     }
     checked = check_plugin("cyclegan", tmp_path, dataset_params=params)
-    assert set(checked["recipes"]) >= {"cyclegan-fields", "cyclegan-digits-rot90", "cyclegan"}
+    assert set(checked["recipes"]) >= {"cyclegan-fields", "cyclegan-spectra", "cyclegan"}
+    # the image folders are offered for 2-D data, 16-bit PNG for the uint16 domains only
+    assert {".tiff on fields", ".tiff on domains", ".png on domains"} <= set(checked["formats"])
+    assert not {".png on fields", ".tiff on spectra"} & set(checked["formats"])

@@ -122,3 +122,57 @@ def test_sample_from_a_file_or_an_image_folder_translates_into_the_targets_units
         main(["sample", str(run), "--direction", "B2A", "-o", str(back), "--from", str(out)]) == 0
     )
     assert np.load(back).min() >= -1 and np.load(back).max() <= 256  # A's units: 8-bit
+
+
+def test_sample_writes_16_bit_png_and_float32_tiff_folders_that_read_back(tmp_path):
+    rng = np.random.default_rng(2)
+    png_folder(tmp_path / "a", rng.integers(0, 255, size=(6, 16, 16), dtype=np.uint8))
+    np.save(tmp_path / "b.npy", rng.integers(100, 60000, size=(6, 16, 16)).astype(np.uint16))
+    run = tmp_path / "run"
+    small = ["train.steps=1", "train.batch_size=2"]
+    small += [f"networks.{g}.{k}" for g in ("G_AB", "G_BA") for k in ("ngf=4", "n_blocks=1")]
+    small += [f"networks.{d}.{k}" for d in ("D_A", "D_B") for k in ("ndf=4", "n_layers=1")]
+    argv = ["run", "cyclegan", "--out", str(run), "--device", "cpu", "--no-validate"]
+    argv += [f"--set=data.a={tmp_path / 'a'}", f"--set=data.b={tmp_path / 'b.npy'}"]
+    assert main(argv + [f"--set={s}" for s in small]) == 0
+    sample = ["sample", str(run), "--direction", "A2B", "--from", str(tmp_path / "a"), "-o"]
+    for out in ("ref.npy", "out.png", "out.tiff"):
+        assert main([*sample, str(tmp_path / out)]) == 0
+    ref = np.load(tmp_path / "ref.npy")  # float64, B's own units
+    assert sorted(p.name for p in (tmp_path / "out.png").iterdir())[:2] == [
+        "00000.png",
+        "00001.png",
+    ]
+    with Image.open(tmp_path / "out.png" / "00000.png") as im:
+        assert im.mode == "I;16"
+    png, tiff = read_stack(tmp_path / "out.png"), read_stack(tmp_path / "out.tiff")
+    assert png.shape == tiff.shape == ref.shape == (6, 16, 16, 1)
+    assert np.abs(png - ref).max() <= 0.5  # rounded to B's integer units
+    assert np.allclose(tiff, ref, rtol=2**-23, atol=0)  # float32
+    back = ["sample", str(run), "--direction", "B2A", "--from", str(tmp_path / "out.png")]
+    assert main([*back, "-o", str(tmp_path / "back.npy")]) == 0
+    assert np.load(tmp_path / "back.npy").shape == (6, 16, 16, 1)
+
+
+def test_png_folders_refuse_what_16_bits_cannot_hold(tmp_path, capsys):
+    from gansci_cyclegan.io import write_png_folder
+
+    x = np.zeros((3, 4, 4, 1))
+    x[1, 0, 0] = -2.0
+    with pytest.raises(DataError, match=r"sample 1 holds values in \[-2, 0\]; .* write a .tiff"):
+        write_png_folder(x, str(tmp_path / "x.png"))
+    with pytest.raises(DataError, match="samples of 3 channels"):
+        write_png_folder(np.zeros((2, 4, 4, 3)), str(tmp_path / "y.png"))
+    assert not any(tmp_path.iterdir())
+    run = tmp_path / "run"  # a fields run: values on [-1, 1], no PNG offered
+    from gansci import Experiment
+
+    train = {"steps": 1, "batch_size": 2, "progress": False}
+    small = {"data": {"n_train": 8, "n_test": 4}, "train": train}
+    Experiment.from_recipe("cyclegan-fields", device="cpu", out=run, **small).run(validate=False)
+    np.save(tmp_path / "in.npy", np.zeros((2, 32, 32)))
+    argv = ["sample", str(run), "--from", str(tmp_path / "in.npy"), "-o", str(tmp_path / "o.png")]
+    assert main(argv) == 1
+    err = capsys.readouterr().err.strip()
+    assert "no sample format '.png'" in err and ".tiff" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "o.png").exists()
