@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gansci.plugin import DataError, Dataset
+from gansci.plugin import KNOWN_PAIRS, DataError, Dataset
 
 #: every cyclegan dataset; KNOWN_PAIRS only where test A[i] and B[i] are a true pair
 DOMAINS = ("cyclegan",)
@@ -93,6 +93,19 @@ def shape_domains(arrays: list[np.ndarray]) -> tuple[str, ...]:
         for x in arrays
     )
     return (FIELDS, UINT16) if whole else (FIELDS,)
+
+
+def known_pairs(draw, transform, n_train: int, n_test: int, paired: bool,
+                rng: np.random.Generator, value_range: float) -> Domains:  # fmt: skip
+    """A benchmark of known pairs: A ~ ``draw(n, rng)``, B = ``transform(a, rng)``; the
+    training A and B come from independent draws (unpaired), unless ``paired`` (the
+    supervised upper bound), and the held-out ones are true pairs."""
+    a_train, b_source, a_test = draw(n_train, rng), draw(n_train, rng), draw(n_test, rng)
+    b_test = transform(a_test, rng)
+    b_train = transform(a_train if paired else b_source, rng)
+    train = {"A": a_train[..., None], "B": b_train[..., None]}
+    test = {"A": a_test[..., None], "B": b_test[..., None]}
+    return Domains(train, test, (*DOMAINS, KNOWN_PAIRS), paired=paired, value_range=value_range)
 
 
 def user_domains(a: str = "", b: str = "", test_fraction: float = 0.1, layout: str = "auto",

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter
 
-from gansci.plugin import KNOWN_PAIRS
-from gansci_cyclegan.data import DOMAINS, Domains
+from gansci_cyclegan.data import Domains, known_pairs
 
 
 def random_fields(n: int, size: int, rng: np.random.Generator, slope: float = 3.0) -> np.ndarray:
@@ -35,11 +34,12 @@ def fields(
     """32×32 tanh Gaussian random fields (A) and T(A) (B): unpaired training draws,
     paired held-out ones; ``paired`` makes training B = T(training A), for the upper bound."""
     rng = np.random.default_rng(seed)
-    a_train = random_fields(n_train, size, rng)
-    b_source = random_fields(n_train, size, rng)
-    a_test = random_fields(n_test, size, rng)
-    b_test = transform(a_test, rng)
-    b_train = transform(a_train if paired else b_source, rng)
-    train = {"A": a_train[..., None], "B": b_train[..., None]}
-    test = {"A": a_test[..., None], "B": b_test[..., None]}
-    return Domains(train, test, (*DOMAINS, KNOWN_PAIRS), paired=paired, value_range=2.0)
+    return known_pairs(
+        lambda n, r: random_fields(n, size, r),
+        transform,
+        n_train,
+        n_test,
+        paired,
+        rng,
+        value_range=2.0,
+    )

@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
 
-from gansci.plugin import KNOWN_PAIRS
-from gansci_cyclegan.data import DOMAINS, Domains
+from gansci_cyclegan.data import Domains, known_pairs
 
 SIGMA = 2.5  # the instrument response's standard deviation, in samples
 NOISE = 0.01
@@ -75,11 +74,12 @@ def spectra(n_train: int = 512, n_test: int = 256, length: int = 256, paired: bo
     samples, slow baseline drift and noise 0.01: unpaired training draws, paired held-out
     ones; ``paired`` makes training B = T(training A), for the upper bound."""
     rng = np.random.default_rng(seed)
-    a_train = lorentzians(n_train, length, rng)
-    b_source = lorentzians(n_train, length, rng)
-    a_test = lorentzians(n_test, length, rng)
-    b_test = instrument(a_test, rng)
-    b_train = instrument(a_train if paired else b_source, rng)
-    train = {"A": a_train[..., None], "B": b_train[..., None]}
-    test = {"A": a_test[..., None], "B": b_test[..., None]}
-    return Domains(train, test, (*DOMAINS, KNOWN_PAIRS), paired=paired, value_range=1.0)
+    return known_pairs(
+        lambda n, r: lorentzians(n, length, r),
+        instrument,
+        n_train,
+        n_test,
+        paired,
+        rng,
+        value_range=1.0,
+    )
