@@ -43,11 +43,7 @@ cp "$TMPDIR/bench-vec32/vectorized_seeds.md" "$OUT/vectorized_seeds_32.md"
 step "PWM scan"
 timeout 120 python3 benchmarks/protein_pwm_scan.py --device cuda 2>&1 | tee "$OUT/pwm_scan.txt" | tail -12
 
-step "lorenz recipe, seed 0"
-start=$(date +%s)
-timeout 300 python3 -c "import sys; from gansci.cli import main; sys.exit(main())" \
-    run lorenz --device cuda --seed 0 --out "$TMPDIR/lorenz" 2>&1 | tail -25
-echo "lorenz recipe wall time, training and validation: $(($(date +%s) - start)) s" \
-    | tee "$OUT/lorenz_time.txt"
-cp "$TMPDIR/lorenz/report.md" "$OUT/lorenz_report.md" 2>/dev/null
+# The lorenz recipe on the GPU (192 s, 2026-11-29, RESULTS "GPU") is left out: its figure is
+# recorded and the script must fit a few minutes of device time. Run it alone if needed:
+#   python3 -m gansci run lorenz --device cuda --seed 0 --out "$TMPDIR/lorenz"
 step done
