@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The checks that need a CUDA machine, in one run (about 5 minutes): gpu tests, engine
-# overhead and CUDA graphs, vectorised seeds, PWM scan.
+# The checks that need a CUDA machine, in one run (meant to fit about 5 minutes; not yet timed
+# with its capture steps): gpu tests, engine overhead and CUDA graphs, vectorised seeds, PWM scan.
 #
 #   OUT=runs/gpu bash benchmarks/gpu_checks.sh
 #
