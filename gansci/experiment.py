@@ -228,7 +228,12 @@ class Experiment:
         if cfg.validate.n_samples < 1:
             n = cfg.validate.n_samples
             raise ConfigError(f"validate.n_samples must be at least 1, got {n}")
-        zeros = {"log_every": "steps // 100", "eval_every": "off", "patience": "off"}
+        zeros = {
+            "log_every": "steps // 100",
+            "eval_every": "off",
+            "patience": "off",
+            "threads": "torch's default",
+        }
         for key, zero in zeros.items():
             if getattr(t, key) < 0:
                 raise ConfigError(f"train.{key} must be >= 0 (0: {zero}), got {getattr(t, key)}")

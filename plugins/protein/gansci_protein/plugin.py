@@ -259,6 +259,8 @@ def gansci_recipes() -> list[RecipeSpec]:
             "a family alignment (data.path=FILE) vs PWMs derived from it + CNN critic",
             {"name": "pwm+cnn", "channels": 32, "blocks": 1},
             data={"name": "family"},
-            train={"steps": STEPS_FAMILY},
+            # one thread: on the shared 2-core machine, DHFR's step took 2.4 s on 2 threads
+            # and 0.25 s on 1 (benchmarks/RESULTS.md, "Real family: DHFR")
+            train={"steps": STEPS_FAMILY, "threads": 1},
         ),
     ]
