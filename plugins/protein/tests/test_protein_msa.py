@@ -118,5 +118,5 @@ def test_sample_ungap_writes_the_aligned_sequences_without_gaps(tmp_path):
     assert main(["sample", str(run), "-n", "200", "-o", str(aligned)]) == 0
     assert main(["sample", str(run), "-n", "200", "-o", str(ungapped), "--ungap"]) == 0
     a, u = read_sequences(str(aligned)), read_sequences(str(ungapped))
-    assert all(len(s) == 5 for s in a) and any("-" in s for s in a)
+    assert any("-" in s for s in a)
     assert not any("-" in s for s in u) and u == [s.replace("-", "") for s in a]
