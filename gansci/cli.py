@@ -167,6 +167,8 @@ def _cmd_sample(args: argparse.Namespace) -> None:
     exp = Experiment.load(args.run_dir)
     output = exp.sample_path(args.output)
     _check_output(output, args.force)  # before the work, not after it
+    flags = [f for f in args.format_flags if getattr(args, f.replace("-", "_"))]
+    exp.check_flags(output, flags)
     if args.source is not None:
         if not exp.game.directions:
             raise GansciError(f"--from {args.source}: this run's game does not translate; use -n")
@@ -174,11 +176,11 @@ def _cmd_sample(args: argparse.Namespace) -> None:
         source = direction.partition("2")[0] or None
         x = exp.read_samples(args.source, view=source)
         out = exp.translate(x, direction, seed=args.seed, standardized=args.standardized)
-        path = exp.write_samples(out, output)
+        path = exp.write_samples(out, output, flags)
         print(f"wrote the {direction} translations of {args.source} to {path}")
         return
     samples = exp.sample(args.n, seed=args.seed, standardized=args.standardized)
-    path = exp.write_samples(samples, output)
+    path = exp.write_samples(samples, output, flags)
     print(f"wrote {args.n} samples to {path}")
 
 
@@ -267,6 +269,17 @@ def _cmd_plot(args: argparse.Namespace) -> None:
     print(f"wrote {out}")
 
 
+def _format_flags() -> dict[str, str]:
+    """Every installed format's writer flags, each with its help and the formats it is for."""
+    where: dict[str, list[str]] = {}
+    helps: dict[str, str] = {}
+    for _, spec in get_registry().specs("formats"):
+        for flag, help in spec.flags.items():
+            helps.setdefault(flag, help)
+            where.setdefault(flag, []).append(spec.suffix)
+    return {f: f"{helps[f]} ({', '.join(sorted(set(where[f])))} only)" for f in helps}
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gansci", description=__doc__)
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -341,7 +354,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--standardized", action="store_true", help="in the model's units, not the data's"
     )
     q.add_argument("--force", action="store_true", help="overwrite the output file")
-    q.set_defaults(func=_cmd_sample)
+    flags = _format_flags()
+    for flag, help in flags.items():
+        q.add_argument(f"--{flag}", action="store_true", help=help)
+    q.set_defaults(func=_cmd_sample, format_flags=list(flags))
 
     q = sub.add_parser("show", help="a recipe's full config, every default filled in, as TOML")
     q.add_argument("recipe")

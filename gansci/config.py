@@ -83,6 +83,10 @@ class TrainConfig:
     # none | graphs: replay whole training steps as CUDA graphs after 3 eager ones (small
     # games are bound by kernel launches); on the CPU steps run eagerly
     capture: str = "none"
+    # torch's intra-op threads while training; 0 leaves torch's default (OMP_NUM_THREADS or
+    # the cores). Small networks on shared cores train faster on 1: threads that wait for
+    # each other at every operation stall whenever another job holds a core
+    threads: int = 0
     progress: bool = True
 
     @property

@@ -10,7 +10,7 @@ import math
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +228,12 @@ class Experiment:
         if cfg.validate.n_samples < 1:
             n = cfg.validate.n_samples
             raise ConfigError(f"validate.n_samples must be at least 1, got {n}")
-        zeros = {"log_every": "steps // 100", "eval_every": "off", "patience": "off"}
+        zeros = {
+            "log_every": "steps // 100",
+            "eval_every": "off",
+            "patience": "off",
+            "threads": "torch's default",
+        }
         for key, zero in zeros.items():
             if getattr(t, key) < 0:
                 raise ConfigError(f"train.{key} must be >= 0 (0: {zero}), got {getattr(t, key)}")
@@ -570,13 +575,27 @@ class Experiment:
         self.sample_format(path.suffix)
         return path
 
-    def write_samples(self, samples: Any, path: str | Path) -> Path:
+    def write_samples(self, samples: Any, path: str | Path, flags: Iterable[str] = ()) -> Path:
         """Write samples atomically in the format named by ``path``'s suffix (the domain's
-        first format when it has none)."""
+        first format when it has none), with the writer's ``flags`` (``FormatSpec.flags``)
+        switched on; a flag the format lacks is an error."""
         path = self.sample_path(path)
+        fmt = self.check_flags(path, flags)
         with atomic_path(path) as tmp:
-            self.sample_format(path.suffix).write(samples, str(tmp))
+            fmt.write(samples, str(tmp), **dict.fromkeys(flags, True))
         return path
+
+    def check_flags(self, path: Path, flags: Iterable[str]) -> Any:
+        """The format of ``path``'s suffix, after checking that it has every one of
+        ``flags``: a flag it lacks is an error naming the options it has."""
+        fmt = self.sample_format(path.suffix)
+        for flag in flags:
+            if flag not in fmt.flags:
+                offered = ", ".join(f"--{f}" for f in fmt.flags) or "none"
+                raise ConfigError(
+                    f"--{flag}: not an option of the {fmt.name} format (its options: {offered})"
+                )
+        return fmt
 
     def read_samples(self, path: str | Path, view: str | None = None) -> Any:
         return read_samples(self.registry, self.data, path)

@@ -102,7 +102,8 @@ def gansci_recipes() -> list[RecipeSpec]:
 
 @hookspec
 def gansci_formats() -> list[FormatSpec]:
-    """Sample file formats, chosen by the output file's suffix (``.npy``, ``.fasta``, ...)."""
+    """Sample file formats, chosen by the output file's suffix (``.npy``, ``.fasta``, ...);
+    a format's ``flags`` are writer options that ``gansci sample`` offers as ``--NAME``."""
 
 
 @hookspec

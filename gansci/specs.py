@@ -106,13 +106,17 @@ class RecipeSpec:
 
 @dataclass(frozen=True)
 class FormatSpec:
-    """A sample file format: ``write(samples, path)`` and ``read(path) -> samples``."""
+    """A sample file format: ``write(samples, path)`` and ``read(path) -> samples``.
+
+    ``flags`` maps each on/off option of the writer to its help: ``gansci sample`` offers
+    it as ``--NAME`` and passes ``NAME=True`` to ``write`` when it is given."""
 
     suffix: str
     description: str
     domains: tuple[str, ...]
-    write: Callable[[Any, str], None]
+    write: Callable[..., None]
     read: Callable[[str], Any]
+    flags: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:

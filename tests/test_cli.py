@@ -11,7 +11,7 @@ import pytest
 from gansci import registry
 from gansci.cli import main
 from gansci.errors import ConfigError
-from gansci.plugin import CommandSpec, hookimpl
+from gansci.plugin import CommandSpec, FormatSpec, hookimpl
 from gansci.registry import Registry
 
 
@@ -220,6 +220,38 @@ def test_plugins_add_subcommands_and_cannot_replace_the_cores(monkeypatch, capsy
     assert capsys.readouterr().err == "gansci: error: greet: --name bad is not a name\n"
     assert main(["run", "grid52"]) == 1  # still the core's run
     assert "unknown recipe 'grid52'" in capsys.readouterr().err
+
+
+class FlagFormatPlugin:
+    @hookimpl
+    def gansci_formats(self):
+        def write(samples, path, whole=False):
+            np.savetxt(path, np.round(samples) if whole else samples)
+
+        flags = {"whole": "round to whole numbers"}
+        return [FormatSpec(".txt", "text rows", ("vector",), write, np.loadtxt, flags)]
+
+
+def test_sample_passes_a_formats_flags_to_its_writer_and_refuses_others(
+    run_dir, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(registry, "_registry", Registry(plugins={"fmt": FlagFormatPlugin()}))
+    plain, whole = tmp_path / "a.txt", tmp_path / "b.txt"
+    assert main(["sample", str(run_dir), "-n", "50", "-o", str(plain), "--seed", "3"]) == 0
+    assert (
+        main(["sample", str(run_dir), "-n", "50", "-o", str(whole), "--seed", "3", "--whole"]) == 0
+    )
+    x, y = np.loadtxt(plain), np.loadtxt(whole)
+    assert not np.array_equal(x, np.round(x)) and np.array_equal(y, np.round(x))
+    capsys.readouterr()
+    npy = tmp_path / "c.npy"
+    assert main(["sample", str(run_dir), "-n", "5", "-o", str(npy), "--whole"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "gansci: error: --whole: not an option of the .npy (vector) format (its options: none)\n"
+    )
+    assert not npy.exists()
 
 
 def test_without_a_terminal_progress_is_plain_lines_and_curves_have_points(tmp_path, small_set):

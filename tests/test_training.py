@@ -254,3 +254,22 @@ def test_game_and_data_on_different_devices_is_a_clear_error():
     data = Experiment.from_recipe("ring8", device="cpu").data.to("meta")
     with pytest.raises(ConfigError, match="networks are on cpu but the data is on meta"):
         Trainer(TrainConfig(steps=1), run_dir=None).fit(game, data)
+
+
+def test_train_threads_hold_while_training_only(tmp_path, small, monkeypatch):
+    exp = Experiment.from_recipe("ring8", out=tmp_path / "a", **small)
+    seen, draw = [], type(exp.data).sample
+
+    def sample(self, *args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(exp.data), "sample", sample)
+    before = torch.get_num_threads()
+    threads = 1 if before > 1 else 2
+    exp.config.train.threads = threads
+    exp.run(validate=False)
+    assert seen and set(seen) == {threads} and torch.get_num_threads() == before
+    small["train"]["threads"] = -1
+    with pytest.raises(ConfigError, match="train.threads must be >= 0"):
+        Experiment.from_recipe("ring8", out=tmp_path / "b", **small)

@@ -79,6 +79,18 @@ def _private_seed(seed: int, rank: int, step: int) -> int:
     return int(np.random.SeedSequence([seed, rank, step]).generate_state(1)[0])
 
 
+@contextlib.contextmanager
+def _threads(n: int):
+    """torch's intra-op threads set to ``n`` (0: left as they are) within the block."""
+    before = torch.get_num_threads()
+    if n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 class Trainer:
     """Runs a game for ``cfg.steps`` steps, writing logs and checkpoints into ``run_dir``.
 
@@ -114,6 +126,10 @@ class Trainer:
         return self.run_dir / "checkpoints" if self.run_dir else None
 
     def fit(self, game: Game, data: Dataset, resume: Path | None = None) -> Game:
+        with _threads(self.cfg.threads):
+            return self._fit(game, data, resume)
+
+    def _fit(self, game: Game, data: Dataset, resume: Path | None) -> Game:
         cfg = self.cfg
         weight = next(game.parameters(), None)
         if weight is not None and weight.device != data.device:

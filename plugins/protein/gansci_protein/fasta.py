@@ -12,7 +12,7 @@ from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
 
 from gansci.plugin import ConfigError, DataError
-from gansci_protein.alphabet import AMBIGUOUS, AMINO_ACIDS, CANONICAL, GAP
+from gansci_protein.alphabet import AMBIGUOUS, AMINO_ACIDS, CANONICAL, GAP, PAD
 
 log = logging.getLogger(__name__)
 
@@ -155,9 +155,15 @@ def check_lengths(
             )
 
 
-def write_fasta(seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None) -> None:
-    """Write sequences as FASTA records (IDs ``generated_1`` ... unless given) via Bio.SeqIO."""
+def write_fasta(
+    seqs: Sequence[str], path: str | Path, ids: Sequence[str] | None = None, ungap: bool = False
+) -> None:
+    """Write sequences as FASTA records (IDs ``generated_1`` ... unless given) via Bio.SeqIO;
+    ``ungap`` removes gap and pad characters (``-``, ``.``): aligned match columns become
+    plain sequences."""
     ids = ids if ids is not None else [f"generated_{i}" for i in range(1, len(seqs) + 1)]
+    if ungap:
+        seqs = [s.replace(GAP, "").replace(PAD, "") for s in seqs]
     records = [SeqRecord(Seq(s), id=i, description="") for i, s in zip(ids, seqs, strict=True)]
     with open(path, "w") as f:
         SeqIO.write(records, f, "fasta")

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from gansci_protein.alphabet import SYMBOLS
 from gansci_protein.data import family
+from gansci_protein.fasta import read_sequences
 from gansci_protein.identity import sequence_weights
 from gansci_protein.msa import read_msa
 
@@ -102,3 +103,20 @@ def test_bad_alignment_through_the_cli_writes_nothing(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "record 2 ('b') has 4 match columns" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1 and not out.exists()
+
+
+def test_sample_ungap_writes_the_aligned_sequences_without_gaps(tmp_path):
+    # half the rows have a gap in the third match column, so that samples have gaps
+    rows = ["ACDwEF", "AC-.EF", "GCDwwEF", "AC-.EK", "ACD.EF", "LC-wEM", "AHD.EF", "AC-wwEY"]
+    path = _write(tmp_path, "".join(f">s{i}\n{r}\n" for i, r in enumerate(rows)))
+    run = tmp_path / "run"
+    args = ["run", "protein-family", "--out", str(run), "--device", "cpu", "--no-validate"]
+    for kv in [f"data.path={path}", "data.cluster_identity=0", "data.max_col_gaps=1.0"]:
+        args += ["--set", kv]
+    assert main([*args, "--set", "train.steps=2"]) == 0
+    aligned, ungapped = tmp_path / "a.fasta", tmp_path / "u.fasta"
+    assert main(["sample", str(run), "-n", "200", "-o", str(aligned)]) == 0
+    assert main(["sample", str(run), "-n", "200", "-o", str(ungapped), "--ungap"]) == 0
+    a, u = read_sequences(str(aligned)), read_sequences(str(ungapped))
+    assert any("-" in s for s in a)
+    assert not any("-" in s for s in u) and u == [s.replace("-", "") for s in a]
