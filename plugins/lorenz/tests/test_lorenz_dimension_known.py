@@ -1,10 +1,16 @@
-"""D2's standard error (block jackknife, pair-noise correction, region draws) and its
-scaling-region rule against answers worked out by hand."""
+"""D2's default radii, standard error (block jackknife, pair-noise correction, region
+draws) and scaling-region rule against answers worked out by hand."""
 
 import numpy as np
 import pytest
 from gansci_lorenz import dimension
-from gansci_lorenz.dimension import CorrelationSum, _Level, correlation_dimension, scaling_region
+from gansci_lorenz.dimension import (
+    CorrelationSum,
+    _Level,
+    correlation_dimension,
+    default_radii,
+    scaling_region,
+)
 
 POINTS = np.zeros((10, 3))  # only checked for shape: C(r) itself is replaced
 LN2 = np.log(2.0)
@@ -34,17 +40,21 @@ def _between(curves: dict[tuple[int, int], list[float]], n_blocks: int) -> np.nd
     return out
 
 
-def _two_blocks(n_within, tilt) -> _Level:
-    """One level of two blocks with ``n_within`` pairs within each radius in all, a third
-    each within block 0, within block 1 and between them (10^12 eligible pairs each),
-    except that block 0's own pairs are ``exp(tilt)`` times more and block 1's ``exp(-tilt)``
-    times, the pairs between them making up the difference: C(r) is untouched, and the
-    left-out log C curves are log C -+ ``tilt``."""
+def _two_block_pairs(n_within, tilt) -> np.ndarray:
+    """(2, 2, R) pair counts of two blocks with ``n_within`` pairs within each radius in
+    all, a third each within block 0, within block 1 and between them, except that block
+    0's own pairs are ``exp(tilt)`` times more and block 1's ``exp(-tilt)`` times, the pairs
+    between them making up the difference: C(r) is untouched, and the left-out log C curves
+    (10^12 eligible pairs each way) are log C -+ ``tilt``."""
     third, up, down = np.asarray(n_within, float) / 3, np.exp(tilt), np.exp(-tilt)
-    within = np.stack(
+    return np.stack(
         [[third * up, third * (3 - up - down)], [third * (3 - up - down), third * down]]
     )
-    return _level(np.arange(len(third)), within, np.full((2, 2), 1e12))
+
+
+def _two_blocks(n_within, tilt) -> _Level:
+    within = _two_block_pairs(n_within, tilt)
+    return _level(np.arange(within.shape[-1]), within, np.full((2, 2), 1e12))
 
 
 def _d2_of(monkeypatch, radii, levels, **kwargs):
@@ -144,6 +154,98 @@ def test_draws_that_keep_the_region_give_the_regions_own_error(monkeypatch):
     given = _d2_of(monkeypatch, 2.0 ** np.arange(6), [level], region=(1, 32))
     assert auto.region == (1.0, 32.0)
     assert 0.88 <= auto.se / given.se <= 1.12, (auto.se, given.se)
+
+
+def _z(seed: int) -> np.ndarray:
+    """The standard normal moving each of the 200 drawn curves: the draws' multipliers are
+    ``default_rng(seed).standard_normal((200, B))``, and with two blocks whose left-out
+    curves are log C -+ tilt a draw is log C + tilt (m1 - m0) / sqrt(2) (times the scale)."""
+    m = np.random.default_rng(seed).standard_normal((200, 2))
+    return (m[:, 1] - m[:, 0]) / np.sqrt(2)
+
+
+@pytest.mark.parametrize("alone", [False, True])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_draws_that_keep_the_region_spread_as_their_multipliers(monkeypatch, seed, alone):
+    # log2 N(r) at r = 2^-1 .. 2^7: local slopes 3 2.5 | 2 2 2 2 | 1.5 0.75 0.5, so the
+    # region is 2^1 .. 2^4, where D2 = 2; the blocks differ at 2^2 alone, by -+0.01 in log C.
+    # Each draw moves log C(2^2) by 0.01 z s, with s scaling the drawn D2 to the corrected
+    # variance; the local slopes move by 0.01 z s / (2 ln 2), never enough to change the
+    # region, so each drawn D2 is 2 + SE_region z, and the spread over the draws is the
+    # region's own SE (given the region) times the sample standard deviation of z: exactly,
+    # for the default 200 draws and the seed passed. ``alone``: the pairs within r = 2^-1
+    # are all block 0's own, so leaving block 0 out leaves none there (log C = -inf, whose
+    # deviation the draws leave at 0: the answer is the same).
+    radii = 2.0 ** np.arange(-1, 8)
+    log2_n = np.array([15, 18, 20, 22, 24, 26, 28, 29, 29.5])
+    tilt = np.zeros(9)
+    tilt[3] = 0.01
+    within = _two_block_pairs(2**log2_n, tilt)
+    if alone:
+        within[:, :, 0] = [[2.0**15, 0], [0, 0]]
+    level = _level(np.arange(9), within, np.full((2, 2), 1e12))
+    auto = _d2_of(monkeypatch, radii, [level], seed=seed)
+    given = _d2_of(monkeypatch, radii, [level], region=(2, 16), seed=seed)
+    np.testing.assert_allclose(auto.slopes, [3, 2.5, 2, 2, 2, 2, 1.5, 0.75, 0.5], atol=1e-10)
+    assert auto.region == (2.0, 16.0)
+    assert auto.d2 == given.d2 == pytest.approx(2.0, abs=1e-12)
+    assert auto.se == pytest.approx(given.se * np.std(_z(seed), ddof=1), rel=1e-9)
+
+
+def test_draws_whose_deviations_leave_the_fit_untouched_move_at_unit_scale(monkeypatch):
+    # As the edge test above, but the local slope at 2^5 is 2.18, 0.02 inside the
+    # tolerance: the blocks differ at 2^6 alone (outside the region), so the jackknife of
+    # D2 over the region is 0 and the draws are not rescaled (s = 1): a draw moves the slope
+    # at 2^5 by 0.02 z and leaves 2^5 out of the region iff z > 1. The drawn D2 is then
+    # 2 (over 2^0 .. 2^4), else 2 + 0.2 / 7 (over 2^0 .. 2^5): with k of the 200 draws out,
+    # the spread is 0.2 / 7 sqrt(k (200 - k) / (200 * 199)).
+    log2_n = np.array([0, 2, 4, 6, 8, 10.2, 12.36, 17.4]) + 20
+    tilt = np.zeros(8)
+    tilt[6] = 0.04 * LN2
+    out = _d2_of(monkeypatch, 2.0 ** np.arange(8), [_two_blocks(2**log2_n, tilt)], seed=3)
+    assert out.region == (1.0, 32.0)
+    assert out.d2 == pytest.approx(2 + 0.2 / 7, abs=1e-12)
+    k = int((_z(3) > 1).sum())
+    assert out.se == pytest.approx(0.2 / 7 * np.sqrt(k * (200 - k) / (200 * 199)), rel=1e-9)
+
+
+def test_default_radii_span_the_median_neighbour_to_half_the_median_pair_distance():
+    # Ten pairs of points 1 apart, the pairs 10 apart (0, 1, 10, 11, ..., 90, 91): every
+    # nearest neighbour is 1 away (every second-nearest 9 or 10). Of the 190 pair
+    # distances, 10 are 1 and each pair of pairs k apart (10 - k of them) gives 10k - 1,
+    # 10k (twice) and 10k + 1: up to k = 2, 10 + 36 + 32 = 78; the 95th and 96th lie among
+    # k = 3's 28 (7 at 29, 14 at 30, 7 at 31, from the 79th): the median is 30.
+    x = (10 * np.arange(10)[:, None] + [0, 1]).reshape(-1, 1).astype(float)
+    np.testing.assert_allclose(default_radii(x), np.geomspace(1, 15, 24), rtol=1e-12)
+    # in 3-D, along a diagonal, the same
+    along = x * [[2 / 3, 2 / 3, 1 / 3]]
+    np.testing.assert_allclose(default_radii(along, 5), np.geomspace(1, 15, 5), rtol=1e-12)
+
+
+def test_default_radii_of_coinciding_points_start_at_a_floor():
+    # 0 .. 10, each point twice: no neighbour is any distance away, so the radii start at
+    # 1e-12, not 0. Of the 231 pair distances 11 are 0 and positions d apart give 4 (11 - d):
+    # 11, 51, 87, 119 up to d = 3, so the median (116th) is 3.
+    x = np.repeat(np.arange(11.0), 2)[:, None]
+    np.testing.assert_allclose(default_radii(x), np.geomspace(1e-12, 1.5, 24), rtol=1e-12)
+
+
+def test_default_radii_refuse_a_grid_whose_half_median_pair_distance_is_its_spacing():
+    # A 3 x 4 grid with spacing 1: nearest neighbours 1 away; of the 66 pair distances 17
+    # are 1, 12 are sqrt 2 and 10 are 2, so the 33rd and 34th are 2: r_hi = r_lo = 1.
+    x = np.stack(np.meshgrid(np.arange(3.0), np.arange(4.0)), -1).reshape(-1, 2)
+    with pytest.raises(dimension.DimensionError, match="too few or too clustered"):
+        default_radii(x)
+
+
+def test_default_radii_subsample_1000_points_with_the_seed():
+    # Up to 1,000 points every point is in the subsample, in an order the seed sets: the
+    # radii do not depend on it. At 1,001 one point is left out, a different one per seed.
+    x = np.random.default_rng(0).uniform(size=(1001, 2))
+    assert (default_radii(x[:1000], seed=0) == default_radii(x[:1000], seed=1)).all()
+    assert not np.allclose(default_radii(x, seed=0), default_radii(x, seed=1), rtol=1e-9)
+    assert (default_radii(x) == default_radii(x, seed=0)).all()
+    assert (correlation_dimension(x, seed=1).radii == default_radii(x, seed=1)).all()
 
 
 def test_scaling_region_is_the_straight_part_of_c_proportional_to_r_squared(monkeypatch):
