@@ -86,6 +86,15 @@ def test_novelty_is_the_median_identity_to_the_nearest_training_sequence():
     assert out["real_copies"] == out["real_near_copies_90"] == 0
 
 
+def test_a_sequence_exactly_90_percent_identical_is_a_near_copy():
+    # 9 of 10 residues (identity 0.9 in float32, compared in float32) and 8 of 10
+    data = _family(["ACDEFGHIKL"], length=10)
+    out = M.novelty(["ACDEFGHIKW", "ACDEFGHIWW"], ["ACDEFGHIKL"], data)
+    assert out["near_copies_90"] == 0.5 and out["copies"] == 0
+    assert out["nn_identity"] == pytest.approx(0.85)
+    assert out["real_copies"] == out["real_near_copies_90"] == 1
+
+
 def test_memorisation_allows_the_held_out_rates_plus_the_stated_tolerances():
     zero = {"copies": 0.0, "near_copies_90": 0.0}
     assert M.memorisation_ok({"copies": 0.01, "near_copies_90": 0.02}, zero)
@@ -147,6 +156,22 @@ def test_entropy_profile_is_per_position_with_gaps_and_pads_as_symbols():
     out = M.conservation(["A-C", "AD", "ADE", "A-E"], ["AAAA"] * 4, _family([]))
     assert out["entropy_mae"] == pytest.approx(2.5 * np.log(2) / 4, rel=1e-12)
     assert out["entropy_corr"] == 0.0
+    # profiles (0, ln 2) and (ln 2, 0): mean |difference| ln 2, correlation -1
+    out = M.conservation(["AA", "AC"], ["AA", "CA"], _family([], length=2))
+    assert out["entropy_mae"] == pytest.approx(np.log(2), rel=1e-12)
+    assert out["entropy_corr"] == pytest.approx(-1.0, abs=1e-12)
+
+
+def test_uniqueness_of_one_sequence_is_1_and_of_none_0():
+    assert M.uniqueness(["AC"], [], None)["unique"] == 1.0
+    assert M.uniqueness([], [], None)["unique"] == 0.0
+    assert M.uniqueness(["AC", "AC", "AD"], [], None)["unique"] == pytest.approx(2 / 3)
+
+
+def test_diversity_reads_the_first_1500_sequences():
+    out = M.diversity(["AAAA"] * 1500 + ["WWWW"], ["AAAA", "AAAW"], _family([]))
+    assert out["pairwise_identity"] == 1.0
+    assert out["real_pairwise_identity"] == pytest.approx(3 / 4)
 
 
 def test_diversity_is_the_mean_identity_over_distinct_pairs():
