@@ -8,6 +8,7 @@ from gansci_lorenz.dimension import (
     CorrelationSum,
     _Level,
     correlation_dimension,
+    correlation_sum,
     default_radii,
     scaling_region,
 )
@@ -188,6 +189,7 @@ def test_draws_that_keep_the_region_spread_as_their_multipliers(monkeypatch, see
     given = _d2_of(monkeypatch, radii, [level], region=(2, 16), seed=seed)
     np.testing.assert_allclose(auto.slopes, [3, 2.5, 2, 2, 2, 2, 1.5, 0.75, 0.5], atol=1e-10)
     assert auto.region == (2.0, 16.0)
+    np.testing.assert_array_equal(auto.in_region, (radii >= 2) & (radii <= 16))
     assert auto.d2 == given.d2 == pytest.approx(2.0, abs=1e-12)
     assert auto.se == pytest.approx(given.se * np.std(_z(seed), ddof=1), rel=1e-9)
 
@@ -207,6 +209,55 @@ def test_draws_whose_deviations_leave_the_fit_untouched_move_at_unit_scale(monke
     assert out.d2 == pytest.approx(2 + 0.2 / 7, abs=1e-12)
     k = int((_z(3) > 1).sum())
     assert out.se == pytest.approx(0.2 / 7 * np.sqrt(k * (200 - k) / (200 * 199)), rel=1e-9)
+
+
+def test_correlation_dimension_passes_its_defaults_to_the_count(monkeypatch):
+    calls = []
+    level = _two_blocks(2.0 ** (2 * np.arange(6) + 20), np.zeros(6))
+    cs = CorrelationSum(2.0 ** np.arange(6), (level,), np.zeros(10, int), 10)
+    monkeypatch.setattr(dimension, "correlation_sum", lambda *a: calls.append(a[2:]) or cs)
+    assert correlation_dimension(POINTS, radii=cs.radii).d2 == pytest.approx(2.0, abs=1e-12)
+    assert calls == [(0, 20, 2.0, 5e5, 0)]  # theiler, n_blocks, p, max_pairs, seed
+
+
+def test_correlation_sum_of_ten_points_on_a_line():
+    # 45 pairs, 9 of them 1 apart and 8 two apart: C(1.5) = 9/45, C(2.5) = 17/45; ten
+    # points make at most five blocks, and there are never fewer than two
+    cs = correlation_sum(np.arange(10.0), [1.5, 2.5])
+    np.testing.assert_allclose(cs.c, [9 / 45, 17 / 45], rtol=1e-12)
+    np.testing.assert_allclose(cs.n_pairs_within, [9, 17], rtol=1e-12)
+    assert cs.n_blocks == 5 and cs.n_points == 10
+    assert correlation_sum(np.arange(10.0), [1.5, 2.5], n_blocks=1).n_blocks == 2
+    # the seed sets the blocks; by default 0
+    x = np.random.default_rng(0).uniform(size=(100, 2))
+    default = correlation_sum(x, [0.1, 0.2]).blocks
+    assert (default == correlation_sum(x, [0.1, 0.2], seed=0).blocks).all()
+    assert not (default == correlation_sum(x, [0.1, 0.2], seed=1).blocks).all()
+
+
+@pytest.mark.parametrize(
+    ("x", "radii", "theiler", "message"),
+    [
+        (np.arange(9.0), [1, 2], 0, "at least 10 points, got 9"),
+        (np.r_[np.arange(9.0), np.nan], [1, 2], 0, "NaN or infinite"),
+        (np.r_[np.arange(9.0), np.inf], [1, 2], 0, "NaN or infinite"),
+        (np.arange(10.0), [1], 0, "at least two positive, increasing"),
+        (np.arange(10.0), [0, 1], 0, "at least two positive, increasing"),
+        (np.arange(10.0), [1, 1], 0, "at least two positive, increasing"),
+        (np.arange(10.0), [[1, 2]], 0, "at least two positive, increasing"),
+        (np.arange(10.0), [1, 2], -1, "Theiler window must be 0 or more rows, got -1"),
+    ],
+)
+def test_correlation_sum_refuses_bad_input_by_name(x, radii, theiler, message):
+    with pytest.raises(dimension.DimensionError, match=message):
+        correlation_sum(x, radii, theiler)
+
+
+def test_local_slopes_are_nan_where_c_is_0():
+    # log C = (-inf), log 1/4, 0 at r = 1, 2, 4: the slope at 4 is log2 4 = 2, the others NaN
+    slopes = dimension.local_slopes(np.array([1.0, 2, 4]), np.array([0, 0.25, 1]))
+    np.testing.assert_array_equal(np.isnan(slopes), [True, True, False])
+    assert slopes[2] == pytest.approx(2.0, abs=1e-12)
 
 
 def test_default_radii_span_the_median_neighbour_to_half_the_median_pair_distance():
