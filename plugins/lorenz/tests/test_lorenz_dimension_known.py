@@ -194,6 +194,23 @@ def test_draws_that_keep_the_region_spread_as_their_multipliers(monkeypatch, see
     assert auto.se == pytest.approx(given.se * np.std(_z(seed), ddof=1), rel=1e-9)
 
 
+def test_a_draw_that_finds_no_region_is_fitted_over_the_measured_one(monkeypatch):
+    # Local slopes 2 2 2 2.18 | 3.5 4.32 4: the region is 2^0 .. 2^3, exactly min_radii
+    # long, where D2 = 2. The blocks differ at 2^4 alone, so a draw moves the slope at 2^3
+    # by 0.02 z and nothing else in the region: for z > 1 (about a sixth of the draws) 2^3
+    # leaves and no run of four radii is left. Such a draw is fitted over 2^0 .. 2^3 as
+    # measured, like the others: every drawn D2 is 2, and the spread 0.
+    log2_n = np.array([0, 2, 4, 6, 8.36, 13, 17]) + 20
+    tilt = np.zeros(7)
+    tilt[4] = 0.04 * LN2
+    out = _d2_of(monkeypatch, 2.0 ** np.arange(7), [_two_blocks(2**log2_n, tilt)])
+    np.testing.assert_allclose(out.slopes, [2, 2, 2, 2.18, 3.5, 4.32, 4], atol=1e-10)
+    assert out.region == (1.0, 8.0)
+    assert (_z(0) > 1).sum() > 20  # the premise: many draws find no region
+    assert out.d2 == pytest.approx(2.0, abs=1e-12)
+    assert out.se < 1e-12
+
+
 def test_draws_whose_deviations_leave_the_fit_untouched_move_at_unit_scale(monkeypatch):
     # As the edge test above, but the local slope at 2^5 is 2.18, 0.02 inside the
     # tolerance: the blocks differ at 2^6 alone (outside the region), so the jackknife of
@@ -281,6 +298,15 @@ def test_default_radii_of_coinciding_points_start_at_a_floor():
     np.testing.assert_allclose(default_radii(x), np.geomspace(1e-12, 1.5, 24), rtol=1e-12)
 
 
+def test_default_radii_start_at_the_median_distance_to_a_distinct_neighbour():
+    # 0 .. 7 twice and 8, 9, 10 once: 16 of the 19 points coincide with another, the three
+    # others are 1 from their nearest. Pairs d apart: 8 at 0, 32 at 1 (7 x 4 + 2 + 2), 29 at
+    # 2 (6 x 4 + 2 x 2 + 1), 26 at 3 (5 x 4 + 3 x 2): 8, 40, 69, 95, so the median of the
+    # 171 (the 86th) is 3.
+    x = np.r_[np.repeat(np.arange(8.0), 2), 8, 9, 10][:, None]
+    np.testing.assert_allclose(default_radii(x), np.geomspace(1, 1.5, 24), rtol=1e-12)
+
+
 def test_default_radii_refuse_a_grid_whose_half_median_pair_distance_is_its_spacing():
     # A 3 x 4 grid with spacing 1: nearest neighbours 1 away; of the 66 pair distances 17
     # are 1, 12 are sqrt 2 and 10 are 2, so the 33rd and 34th are 2: r_hi = r_lo = 1.
@@ -353,6 +379,19 @@ def test_subsampled_counting_follows_the_unit_square_pair_distance_law():
     assert [list(level.cols) for level in cs.levels] == [[0, 1, 2], [3], [4, 5, 6, 7]]
     law = np.pi * radii**2 - 8 / 3 * radii**3 + radii**4 / 2
     np.testing.assert_allclose(cs.c, law, rtol=0.05)
+
+
+def test_scaling_regions_of_several_curves_are_each_its_own():
+    # the flattest run is chosen per curve, and a curve with none is -1 beside the others
+    slopes = np.array([[2, 2, 2, 9], [9, 2, 2.1, 2.05], [1, 5, 1, 5]])
+    out = dimension._scaling_regions(slopes, np.ones(4, bool), tolerance=0.2, min_radii=3)
+    np.testing.assert_array_equal(out, [[0, 2], [1, 3], [-1, -1]])
+
+
+def test_a_fit_over_a_radius_with_no_pair_is_nan():
+    c, radii = np.array([0, 0.25, 1]), np.array([1.0, 2, 4])
+    assert np.isnan(dimension._fit(radii, c, np.ones(3, bool)))
+    assert dimension._fit(radii, c, np.array([False, True, True])) == pytest.approx(2.0)
 
 
 def test_scaling_region_may_start_at_the_smallest_radius():
