@@ -114,6 +114,13 @@ def test_pair_noise_across_levels_counts_the_subsample_that_made_the_slope(monke
     assert out.d2 == pytest.approx(np.log2(0.04 / 1e-4) / 2, abs=1e-12)
     variance = (1 / 30 - 1 / 3000 + 1 / 300 - 1 / 1200) / 4 / LN2**2
     assert out.se == pytest.approx(np.sqrt(variance), rel=1e-12)
+    # with a smaller radius on all points too (C(1/2) = 1e-5) the subsample is still
+    # stitched at the finer level's last radius, 2: the same error over 2 .. 4
+    full = _between({pair: [1, 10, 1000] for pair in pairs}, 3)
+    levels = [_level([0, 1, 2], full, 100 * EVERY_PAIR), _level([3], sub, 10 * EVERY_PAIR)]
+    out = _d2_of(monkeypatch, [0.5, 1, 2, 4], levels, region=(2, 4))
+    np.testing.assert_allclose(out.c, [1e-5, 1e-4, 0.01, 0.04], rtol=1e-12)
+    assert out.se == pytest.approx(np.sqrt(1 / 300 - 1 / 1200) / LN2, rel=1e-12)
 
 
 def test_draws_each_choose_their_region_a_radius_on_the_edge_joins_half(monkeypatch):
@@ -228,12 +235,16 @@ def test_draws_whose_deviations_leave_the_fit_untouched_move_at_unit_scale(monke
     assert out.se == pytest.approx(0.2 / 7 * np.sqrt(k * (200 - k) / (200 * 199)), rel=1e-9)
 
 
-def test_correlation_dimension_passes_its_defaults_to_the_count(monkeypatch):
+def test_correlation_dimension_defaults(monkeypatch):
+    # C proportional to r^2 at four radii, the first holding exactly 50 pairs: by default
+    # (at least 50 pairs, at least 4 radii) the region is all four
     calls = []
-    level = _two_blocks(2.0 ** (2 * np.arange(6) + 20), np.zeros(6))
-    cs = CorrelationSum(2.0 ** np.arange(6), (level,), np.zeros(10, int), 10)
+    level = _two_blocks(50 * 4.0 ** np.arange(4), np.zeros(4))
+    cs = CorrelationSum(2.0 ** np.arange(4), (level,), np.zeros(10, int), 10)
+    assert cs.n_pairs_within[0] == 50
     monkeypatch.setattr(dimension, "correlation_sum", lambda *a: calls.append(a[2:]) or cs)
-    assert correlation_dimension(POINTS, radii=cs.radii).d2 == pytest.approx(2.0, abs=1e-12)
+    out = correlation_dimension(POINTS, radii=cs.radii)
+    assert out.region == (1.0, 8.0) and out.d2 == pytest.approx(2.0, abs=1e-12)
     assert calls == [(0, 20, 2.0, 5e5, 0)]  # theiler, n_blocks, p, max_pairs, seed
 
 
