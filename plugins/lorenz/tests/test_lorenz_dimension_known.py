@@ -1,6 +1,8 @@
 """D2's default radii, standard error (block jackknife, pair-noise correction, region
 draws) and scaling-region rule against answers worked out by hand."""
 
+import re
+
 import numpy as np
 import pytest
 from gansci_lorenz import dimension
@@ -12,6 +14,7 @@ from gansci_lorenz.dimension import (
     default_radii,
     scaling_region,
 )
+from scipy.spatial.distance import pdist
 
 POINTS = np.zeros((10, 3))  # only checked for shape: C(r) itself is replaced
 LN2 = np.log(2.0)
@@ -245,6 +248,7 @@ def test_correlation_dimension_defaults(monkeypatch):
     monkeypatch.setattr(dimension, "correlation_sum", lambda *a: calls.append(a[2:]) or cs)
     out = correlation_dimension(POINTS, radii=cs.radii)
     assert out.region == (1.0, 8.0) and out.d2 == pytest.approx(2.0, abs=1e-12)
+    assert out.n_points == len(POINTS)
     assert calls == [(0, 20, 2.0, 5e5, 0)]  # theiler, n_blocks, p, max_pairs, seed
 
 
@@ -261,6 +265,40 @@ def test_correlation_sum_of_ten_points_on_a_line():
     default = correlation_sum(x, [0.1, 0.2]).blocks
     assert (default == correlation_sum(x, [0.1, 0.2], seed=0).blocks).all()
     assert not (default == correlation_sum(x, [0.1, 0.2], seed=1).blocks).all()
+
+
+def test_correlation_sum_in_the_maximum_norm():
+    # a 2 x 5 grid with spacing 1 (45 pairs): within 1.2 the 13 side neighbours and, in
+    # the maximum norm, the 8 diagonal ones; within 2.1 also the 6 two apart along a row
+    # and the 6 two along and one across (Euclidean sqrt 5 > 2.1)
+    grid = np.stack(np.meshgrid(np.arange(5.0), np.arange(2.0)), -1).reshape(-1, 2)
+    euclid = correlation_sum(grid, [1.2, 2.1])
+    np.testing.assert_allclose(euclid.c, [13 / 45, 27 / 45], rtol=1e-12)
+    cs = correlation_sum(grid, [1.2, 2.1], p=np.inf)
+    np.testing.assert_allclose(cs.c, [21 / 45, 33 / 45], rtol=1e-12)
+    for b in range(cs.n_blocks):
+        d = pdist(grid[cs.blocks != b], "chebyshev")
+        np.testing.assert_allclose(cs.c_without(b), [(d <= 1.2).mean(), (d <= 2.1).mean()])
+
+
+def test_correlation_dimension_names_what_is_missing():
+    # ten points 1 apart: 9 pairs within 1.5, 17 within 2.5, 24 within 3.5
+    line, radii = np.arange(10.0), [1.5, 2.5, 3.5]
+    with pytest.raises(dimension.DimensionError, match="fewer than two of the radii lie in"):
+        correlation_dimension(line, radii=radii, region=(2, 3))
+    expected = (
+        "D2 of 10 points: only 9 pair(s) lie within r=1.5, fewer than min_pairs=50; use "
+        "more points or larger radii"
+    )
+    with pytest.raises(dimension.DimensionError, match=f"^{re.escape(expected)}$"):
+        correlation_dimension(line, radii=radii, region=(1.5, 2.5))
+    expected = (
+        "D2 of 10 points: no 4 consecutive radii in [1.5, 3.5] have at least 50 pairs within "
+        "them and local slopes flat within 0.2 (0 of 3 radii have enough pairs); use more "
+        "points, larger radii or a larger tolerance"
+    )
+    with pytest.raises(dimension.DimensionError, match=f"^{re.escape(expected)}$"):
+        correlation_dimension(line, radii=radii)
 
 
 @pytest.mark.parametrize(
