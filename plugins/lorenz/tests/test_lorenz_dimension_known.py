@@ -14,7 +14,7 @@ from gansci_lorenz.dimension import (
     default_radii,
     scaling_region,
 )
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import pdist, squareform
 
 POINTS = np.zeros((10, 3))  # only checked for shape: C(r) itself is replaced
 LN2 = np.log(2.0)
@@ -279,6 +279,12 @@ def test_correlation_sum_in_the_maximum_norm():
     for b in (0, 1):
         d = pdist(grid[cs.blocks != b], "chebyshev")
         np.testing.assert_allclose(cs.c_without(b), [(d <= 1.2).mean(), (d <= 2.1).mean()])
+    # with a Theiler window of one row, the pairs of neighbouring rows leave in that norm too
+    d = squareform(pdist(grid, "chebyshev"))
+    i, j = np.indices(d.shape)
+    far = np.abs(i - j) > 1
+    cs = correlation_sum(grid, [1.2, 2.1], theiler=1, p=np.inf)
+    np.testing.assert_allclose(cs.c, [(d[far] <= 1.2).mean(), (d[far] <= 2.1).mean()])
 
 
 def test_correlation_dimension_names_what_is_missing():
