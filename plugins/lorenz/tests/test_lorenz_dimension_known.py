@@ -270,8 +270,9 @@ def test_correlation_sum_of_ten_points_on_a_line():
 def test_correlation_sum_in_the_maximum_norm():
     # a 2 x 5 grid with spacing 1 (45 pairs): within 1.2 the 13 side neighbours and, in
     # the maximum norm, the 8 diagonal ones; within 2.1 also the 6 two apart along a row
-    # and the 6 two along and one across (Euclidean sqrt 5 > 2.1)
-    grid = np.stack(np.meshgrid(np.arange(5.0), np.arange(2.0)), -1).reshape(-1, 2)
+    # and the 6 two along and one across (Euclidean sqrt 5 > 2.1). The rows zigzag, so that
+    # rows next to each other are mostly diagonal neighbours.
+    grid = np.array([[k, k % 2] for k in range(5)] + [[k, 1 - k % 2] for k in range(5)], float)
     euclid = correlation_sum(grid, [1.2, 2.1])
     np.testing.assert_allclose(euclid.c, [13 / 45, 27 / 45], rtol=1e-12)
     cs = correlation_sum(grid, [1.2, 2.1], p=np.inf, n_blocks=2)  # 5 points a block
