@@ -262,6 +262,10 @@ def test_correlation_sum_of_ten_points_on_a_line():
     assert correlation_sum(np.arange(10.0), [1.5, 2.5], n_blocks=1).n_blocks == 2
     # the seed sets the blocks; by default 0
     x = np.random.default_rng(0).uniform(size=(100, 2))
+    assert correlation_sum(x, [0.1, 0.2]).n_blocks == 20  # the default, under 100 // 2
+    # rows of any shape are flattened: (10, 2, 1) points are the (10, 2) grid's
+    grid = np.stack(np.meshgrid(np.arange(5.0), np.arange(2.0)), -1).reshape(-1, 2)
+    np.testing.assert_allclose(correlation_sum(grid[:, :, None], [1.2, 2.1]).c, [13 / 45, 27 / 45])
     default = correlation_sum(x, [0.1, 0.2]).blocks
     assert (default == correlation_sum(x, [0.1, 0.2], seed=0).blocks).all()
     assert not (default == correlation_sum(x, [0.1, 0.2], seed=1).blocks).all()
@@ -288,6 +292,26 @@ def test_correlation_sum_in_the_maximum_norm():
     np.testing.assert_allclose(cs.c, [(d[far] <= 1.2).mean(), (d[far] <= 2.1).mean()])
 
 
+def test_two_nested_levels_from_2000_points():
+    # 2,000 points halve once, to 1,000: by the unit square's law a radius moves to the
+    # half once 1,000 x 999 C(r) holds 2 max_pairs = 40,000 ordered pairs (C >= 0.04, from
+    # r of about 0.12)
+    x = np.random.default_rng(0).uniform(size=(2000, 2))
+    cs = correlation_sum(x, [0.02, 0.05, 0.2, 0.5], max_pairs=2e4)
+    assert [list(level.cols) for level in cs.levels] == [[0, 1], [2, 3]]
+
+
+def test_a_subsample_with_no_pair_at_the_stitching_radius_is_left_unscaled(monkeypatch):
+    # radii 1 and 2 on all points (C = 1e-4, 0.01), 2 and 4 on a subsample holding no pair
+    # within 2, so nothing to scale by: its C(4), 0.044, stays as counted
+    pairs = [(0, 1), (0, 2), (1, 2)]
+    full = _between({pair: [10, 1000] for pair in pairs}, 3)
+    sub = _between({pair: [0, 440] for pair in pairs}, 3)
+    levels = (_level([0, 1], full, 100 * EVERY_PAIR), _level([2], sub, 10 * EVERY_PAIR))
+    cs = CorrelationSum(np.array([1.0, 2, 4]), levels, np.zeros(10, int), 10)
+    np.testing.assert_allclose(cs.c, [1e-4, 0.01, 0.044], rtol=1e-12)
+
+
 def test_correlation_dimension_names_what_is_missing():
     # ten points 1 apart: 9 pairs within 1.5, 17 within 2.5, 24 within 3.5
     line, radii = np.arange(10.0), [1.5, 2.5, 3.5]
@@ -312,9 +336,9 @@ def test_correlation_dimension_names_what_is_missing():
     ("x", "radii", "theiler", "message"),
     [
         (np.arange(9.0), [1, 2], 0, "at least 10 points, got 9"),
-        (np.r_[np.arange(9.0), np.nan], [1, 2], 0, "NaN or infinite"),
+        (np.r_[np.arange(9.0), np.nan], [1, 2], 0, "^D2: the points hold NaN or infinite values$"),
         (np.r_[np.arange(9.0), np.inf], [1, 2], 0, "NaN or infinite"),
-        (np.arange(10.0), [1], 0, "at least two positive, increasing"),
+        (np.arange(10.0), [1], 0, "^D2: radii must be at least two positive, increasing numbers$"),
         (np.arange(10.0), [0, 1], 0, "at least two positive, increasing"),
         (np.arange(10.0), [1, 1], 0, "at least two positive, increasing"),
         (np.arange(10.0), [[1, 2]], 0, "at least two positive, increasing"),
