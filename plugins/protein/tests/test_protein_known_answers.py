@@ -1,4 +1,5 @@
-"""Best motif scores and sequence identity against answers worked out by hand."""
+"""Best motif scores, composition, conservation and sequence identity against answers
+worked out by hand."""
 
 from types import SimpleNamespace
 
@@ -85,6 +86,16 @@ def test_novelty_is_the_median_identity_to_the_nearest_training_sequence():
     assert out["real_copies"] == out["real_near_copies_90"] == 0
 
 
+def test_a_sequence_exactly_90_percent_identical_is_a_near_copy():
+    # 9 of 10 residues (identity 0.9 in float32, compared in float32) and 8 of 10
+    data = _family(["ACDEFGHIKL"], length=10)
+    near = ["ACDEFGHIKW", "ACDEFGHIWW"]
+    out = M.novelty(near, near, data)
+    assert out["near_copies_90"] == out["real_near_copies_90"] == 0.5
+    assert out["copies"] == out["real_copies"] == 0
+    assert out["nn_identity"] == pytest.approx(0.85)
+
+
 def test_memorisation_allows_the_held_out_rates_plus_the_stated_tolerances():
     zero = {"copies": 0.0, "near_copies_90": 0.0}
     assert M.memorisation_ok({"copies": 0.01, "near_copies_90": 0.02}, zero)
@@ -113,6 +124,60 @@ def test_motif_hit_rates_at_the_background_threshold_and_the_real_percentiles():
     assert out["m_hit_p05"] == 1.0 and out["real_m_hit_p05"] == 19 / 20
     assert out["m_hit_p10"] == 19 / 20 and out["real_m_hit_p10"] == 18 / 20
     assert out["m_w1"] == out["score_w1"] == pytest.approx(1.0)
+
+
+def test_composition_of_residues_missing_from_one_side():
+    # amino acids A, C against A, A: JS = (KL(P|M) + KL(Q|M)) / 2 with M = (3/4, 1/4),
+    # KL(P|M) = ln(4/3) / 2, KL(Q|M) = ln(4/3), so 3/4 ln(4/3); dipeptides AC against AA
+    # share nothing: ln 2
+    out = M.composition(["AC"], ["AA"], _family([]))
+    assert out["aa_js"] == pytest.approx(0.75 * np.log(4 / 3), rel=1e-12)
+    assert out["dipeptide_js"] == pytest.approx(np.log(2), rel=1e-12)
+    # nothing in common, the dipeptides at the two ends of the 400 bins (AC and WW)
+    out = M.composition(["AC"], ["WW"], _family([]))
+    assert out["aa_js"] == out["dipeptide_js"] == pytest.approx(np.log(2), rel=1e-12)
+
+
+def test_composition_leaves_out_gaps_and_pads():
+    # Residues A2 C2 against A3 C3: the same composition, whatever the gaps (1 of 5
+    # symbols against 2 of 8). Dipeptides are adjacent residues, none next to a gap or a
+    # pad: AC AC against AC CA AC, so P = (1, 0), Q = (2/3, 1/3), M = (5/6, 1/6):
+    # JS = (ln(6/5) + 2/3 ln(4/5) + 1/3 ln 2) / 2.
+    out = M.composition(["AC-AC"], ["ACAC", "A--C"], _family([], length=8))
+    assert out["aa_js"] == pytest.approx(0.0, abs=1e-15)
+    expected = (np.log(6 / 5) + 2 / 3 * np.log(4 / 5) + np.log(2) / 3) / 2
+    assert out["dipeptide_js"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_entropy_profile_is_per_position_with_gaps_and_pads_as_symbols():
+    # position 1: A A A A (0); position 2: - D D - (ln 2); position 3: C . E E
+    # (1/4, 1/4, 1/2: 3/2 ln 2); position 4: all pad (0)
+    codes = _codes(["A-C", "AD", "ADE", "A-E"])
+    expected = [0, np.log(2), 1.5 * np.log(2), 0]
+    np.testing.assert_allclose(M._entropy_profile(codes), expected, rtol=1e-12, atol=1e-15)
+    # against A A A A at every position: mean |difference| (ln 2 + 3/2 ln 2) / 4; no
+    # correlation with a flat profile is defined: 0, whichever side is flat
+    varied, flat = ["A-C", "AD", "ADE", "A-E"], ["AAAA"] * 4
+    for x, y in ((varied, flat), (flat, varied)):
+        out = M.conservation(x, y, _family([]))
+        assert out["entropy_mae"] == pytest.approx(2.5 * np.log(2) / 4, rel=1e-12)
+        assert out["entropy_corr"] == 0.0
+    # profiles (0, ln 2) and (ln 2, 0): mean |difference| ln 2, correlation -1
+    out = M.conservation(["AA", "AC"], ["AA", "CA"], _family([], length=2))
+    assert out["entropy_mae"] == pytest.approx(np.log(2), rel=1e-12)
+    assert out["entropy_corr"] == pytest.approx(-1.0, abs=1e-12)
+
+
+def test_uniqueness_of_one_sequence_is_1_and_of_none_0():
+    assert M.uniqueness(["AC"], [], None)["unique"] == 1.0
+    assert M.uniqueness([], [], None)["unique"] == 0.0
+    assert M.uniqueness(["AC", "AC", "AD"], [], None)["unique"] == pytest.approx(2 / 3)
+
+
+def test_diversity_reads_the_first_1500_sequences():
+    out = M.diversity(["AAAA"] * 1500 + ["WWWW"], ["AAAA", "AAAW"], _family([]))
+    assert out["pairwise_identity"] == 1.0
+    assert out["real_pairwise_identity"] == pytest.approx(3 / 4)
 
 
 def test_diversity_is_the_mean_identity_over_distinct_pairs():
