@@ -195,6 +195,11 @@ def correlation_sum(
     if theiler < 0:
         raise DimensionError(f"D2: the Theiler window must be 0 or more rows, got {theiler}")
     n, n_radii = len(x), len(radii)
+    if theiler >= n - 1:
+        raise DimensionError(
+            f"D2: a Theiler window of {theiler} rows leaves no pair among {n} points; give "
+            "a window shorter than the trajectory"
+        )
     n_blocks = max(2, min(n_blocks, n // 2))
     order = np.random.default_rng(seed).permutation(n)  # level size m uses order[:m]
     block_of = np.empty(n, dtype=np.int64)

@@ -343,11 +343,17 @@ def test_correlation_dimension_names_what_is_missing():
         (np.arange(10.0), [1, 1], 0, "at least two positive, increasing"),
         (np.arange(10.0), [[1, 2]], 0, "at least two positive, increasing"),
         (np.arange(10.0), [1, 2], -1, "Theiler window must be 0 or more rows, got -1"),
+        (np.arange(10.0), [1, 2], 9, "window of 9 rows leaves no pair among 10 points"),
     ],
 )
 def test_correlation_sum_refuses_bad_input_by_name(x, radii, theiler, message):
     with pytest.raises(dimension.DimensionError, match=message):
         correlation_sum(x, radii, theiler)
+
+
+def test_a_theiler_window_one_row_short_of_the_trajectory_keeps_its_one_pair():
+    cs = correlation_sum(np.arange(10.0), [1, 20], 8)  # only rows 0 and 9 are 9 apart
+    assert np.isfinite(np.asarray(cs.c)).all() and np.asarray(cs.c)[-1] > 0
 
 
 def test_local_slopes_are_nan_where_c_is_0():
