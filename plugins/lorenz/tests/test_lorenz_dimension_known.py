@@ -343,7 +343,13 @@ def test_correlation_dimension_names_what_is_missing():
         (np.arange(10.0), [1, 1], 0, "at least two positive, increasing"),
         (np.arange(10.0), [[1, 2]], 0, "at least two positive, increasing"),
         (np.arange(10.0), [1, 2], -1, "Theiler window must be 0 or more rows, got -1"),
-        (np.arange(10.0), [1, 2], 9, "window of 9 rows leaves no pair among 10 points"),
+        (
+            np.arange(10.0),
+            [1, 2],
+            9,
+            "^D2: a Theiler window of 9 rows leaves no pair among 10 points; give a window "
+            "shorter than the trajectory$",
+        ),
     ],
 )
 def test_correlation_sum_refuses_bad_input_by_name(x, radii, theiler, message):
@@ -482,3 +488,48 @@ def test_a_fit_over_a_radius_with_no_pair_is_nan():
 
 def test_scaling_region_may_start_at_the_smallest_radius():
     assert scaling_region(np.full(5, 2.0), np.ones(5, bool), tolerance=0.1, min_radii=3) == (0, 4)
+
+
+@pytest.mark.parametrize(
+    ("x", "radii", "p", "max_pairs", "level_size"),
+    [
+        # 4,000 identical points: C = 1 at every radius and in every subsample, so the
+        # pilot's C is exactly 1 and a level of m points holds m (m - 1) / 2 pairs.
+        # Halving gives the levels 4,000, 2,000, 1,000 (the pilot): 2,000 points hold
+        # exactly 1,999,000 pairs, so that is the smallest level with max_pairs of them...
+        (np.zeros((4000, 2)), [0.5, 1.0], 2.0, 1_999_000, 2000),
+        # ...and one pair more needs all 4,000
+        (np.zeros((4000, 2)), [0.5, 1.0], 2.0, 1_999_001, 4000),
+        # two points 1 apart in the maximum norm (√2 in the Euclidean): within 1.2 in the
+        # pilot's norm, every pair is, whichever points the pilot drew
+        (np.repeat([[0.0, 0.0], [1.0, 1.0]], 2000, axis=0), [1.2, 2.0], np.inf, 1_999_000, 2000),
+    ],
+)
+def test_each_radius_is_counted_on_the_smallest_level_holding_max_pairs(
+    x, radii, p, max_pairs, level_size
+):
+    cs = correlation_sum(x, radii, p=p, max_pairs=max_pairs)
+    assert len(cs.levels) == 1
+    np.testing.assert_array_equal(cs.levels[0].cols, [0, 1])
+    assert cs.levels[0].pairs.sum() == level_size * (level_size - 1)  # ordered pairs
+
+
+def test_the_pilot_is_the_smallest_level_and_the_default_budget_picks_the_middle_one(
+    monkeypatch,
+):
+    # the pilot only chooses levels, so it must cost no more than the smallest of them
+    built = []
+
+    class Recording(dimension.cKDTree):
+        def __init__(self, data, *args, **kwargs):
+            built.append(len(data))
+            super().__init__(data, *args, **kwargs)
+
+    monkeypatch.setattr(dimension, "cKDTree", Recording)
+    correlation_sum(np.zeros((4000, 2)), [0.5, 1.0])
+    assert built[:2] == [1000, 1000]  # the pilot's two trees: levels 4,000, 2,000, 1,000
+    # 1,000 identical points hold 499,500 pairs, under the default 500,000, and 2,000 hold
+    # 1,999,000: the 2,000 level
+    monkeypatch.undo()
+    cs = correlation_sum(np.zeros((4000, 2)), [0.5, 1.0])
+    assert cs.levels[0].pairs.sum() == 2000 * 1999
