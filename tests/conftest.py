@@ -1,6 +1,9 @@
 """Shared fixtures for the core tests: small, fast experiment settings."""
 
+import warnings
+
 import pytest
+import torch
 
 SMALL = {
     "generator": {"hidden": 32, "depth": 2, "components": 0},
@@ -38,3 +41,28 @@ def small_set():
         "--set", "discriminator.hidden=32",
         "--set", "validate.n_samples=300",
     ]  # fmt: skip
+
+
+@pytest.fixture
+def host_syncs():
+    """``watch(trainer, game, data)``: fit and return the steps at which the host waited
+    on the device (CUDA's sync debug mode, as warnings)."""
+
+    def watch(trainer, game, data) -> list[int]:
+        synced_at: list[int] = []
+
+        def record(message, *args, **kwargs):
+            if "synchroniz" in str(message).lower():
+                synced_at.append(trainer.step)
+
+        torch.cuda.set_sync_debug_mode("warn")
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("always")
+                warnings.showwarning = record
+                trainer.fit(game, data)
+        finally:
+            torch.cuda.set_sync_debug_mode("default")
+        return synced_at
+
+    return watch

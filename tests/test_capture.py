@@ -2,7 +2,6 @@
 
 import dataclasses
 import logging
-import warnings
 
 import pytest
 import torch
@@ -163,24 +162,11 @@ def test_captured_steps_match_eager_steps(small, amp):
 
 
 @pytest.mark.gpu
-def test_captured_steps_never_wait_on_the_device(small):
+def test_captured_steps_never_wait_on_the_device(small, host_syncs):
     exp = grid25(small, "cuda", capture="graphs", steps=60, log_every=20, checkpoint_every=60)
     game, data = exp.game, exp.data  # built (and copied to the device) before watching
     trainer = Trainer(dataclasses.replace(exp.config.train, progress=False))
-    synced_at: list[int] = []
-
-    def record(message, *args, **kwargs):
-        if "synchroniz" in str(message).lower():
-            synced_at.append(trainer.step)
-
-    torch.cuda.set_sync_debug_mode("warn")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            warnings.showwarning = record
-            trainer.fit(game, data)
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    synced_at = host_syncs(trainer, game, data)
     assert trainer.graphs
     # the capture itself synchronises once, before the first replay
     assert set(synced_at) <= {capture.WARMUP, 20, 40, 60}, f"host syncs at steps {synced_at}"

@@ -1,7 +1,5 @@
 """Checks that need CUDA: device selection, no host sync inside steps, bf16 autocast."""
 
-import warnings
-
 import pytest
 import torch
 
@@ -19,26 +17,13 @@ def test_auto_device_is_cuda_and_training_runs_there(tmp_path, small):
     assert exp.sample(10).shape == (10, 2)
 
 
-def test_no_host_synchronisation_between_log_steps():
+def test_no_host_synchronisation_between_log_steps(host_syncs):
     exp = Experiment.from_recipe("grid25", device="cuda")
     game, data = exp.game, exp.data  # built (and copied to the device) before watching
     cfg = exp.config.train
     cfg.steps, cfg.log_every, cfg.eval_every, cfg.batch_size = 60, 20, 0, 256
     trainer = Trainer(cfg, run_dir=None)
-    synced_at: list[int] = []
-
-    def record(message, *args, **kwargs):
-        if "synchroniz" in str(message).lower():
-            synced_at.append(trainer.step)
-
-    torch.cuda.set_sync_debug_mode("warn")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("always")
-            warnings.showwarning = record
-            trainer.fit(game, data)
-    finally:
-        torch.cuda.set_sync_debug_mode("default")
+    synced_at = host_syncs(trainer, game, data)
     assert synced_at, "the log steps read the losses back, so some syncs must be seen"
     assert set(synced_at) <= {20, 40, 60}, f"host syncs inside steps: at steps {synced_at}"
 
