@@ -97,18 +97,24 @@ def test_mismatched_channels_between_domains_name_both(tmp_path):
         user_domains(str(tmp_path / "rgb"), str(tmp_path / "gray"))
 
 
-def test_sample_from_a_file_or_an_image_folder_translates_into_the_targets_units(tmp_path):
-    rng = np.random.default_rng(0)
-    a = rng.integers(0, 255, size=(10, 16, 16), dtype=np.uint8)
-    png_folder(tmp_path / "a", a)
-    np.save(tmp_path / "b.npy", rng.uniform(1000, 3000, size=(10, 16, 16)))
+def tiny_run(tmp_path, steps):
+    """A tiny cycle game trained ``steps`` steps on the domains tmp_path/a and b.npy."""
     run = tmp_path / "run"
-    small = ["train.steps=2", "train.batch_size=2"]
+    small = [f"train.steps={steps}", "train.batch_size=2"]
     small += [f"networks.{g}.{k}" for g in ("G_AB", "G_BA") for k in ("ngf=4", "n_blocks=1")]
     small += [f"networks.{d}.{k}" for d in ("D_A", "D_B") for k in ("ndf=4", "n_layers=1")]
     argv = ["run", "cyclegan", "--out", str(run), "--device", "cpu", "--no-validate"]
     argv += [f"--set=data.a={tmp_path / 'a'}", f"--set=data.b={tmp_path / 'b.npy'}"]
     assert main(argv + [f"--set={s}" for s in small]) == 0
+    return run
+
+
+def test_sample_from_a_file_or_an_image_folder_translates_into_the_targets_units(tmp_path):
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 255, size=(10, 16, 16), dtype=np.uint8)
+    png_folder(tmp_path / "a", a)
+    np.save(tmp_path / "b.npy", rng.uniform(1000, 3000, size=(10, 16, 16)))
+    run = tiny_run(tmp_path, steps=2)
     np.save(tmp_path / "in.npy", a[:3].astype(np.float64))
     out = tmp_path / "out.npy"
     sample = ["sample", str(run), "--direction", "A2B", "-o"]
@@ -128,13 +134,7 @@ def test_sample_writes_16_bit_png_and_float32_tiff_folders_that_read_back(tmp_pa
     rng = np.random.default_rng(2)
     png_folder(tmp_path / "a", rng.integers(0, 255, size=(6, 16, 16), dtype=np.uint8))
     np.save(tmp_path / "b.npy", rng.integers(100, 60000, size=(6, 16, 16)).astype(np.uint16))
-    run = tmp_path / "run"
-    small = ["train.steps=1", "train.batch_size=2"]
-    small += [f"networks.{g}.{k}" for g in ("G_AB", "G_BA") for k in ("ngf=4", "n_blocks=1")]
-    small += [f"networks.{d}.{k}" for d in ("D_A", "D_B") for k in ("ndf=4", "n_layers=1")]
-    argv = ["run", "cyclegan", "--out", str(run), "--device", "cpu", "--no-validate"]
-    argv += [f"--set=data.a={tmp_path / 'a'}", f"--set=data.b={tmp_path / 'b.npy'}"]
-    assert main(argv + [f"--set={s}" for s in small]) == 0
+    run = tiny_run(tmp_path, steps=1)
     sample = ["sample", str(run), "--direction", "A2B", "--from", str(tmp_path / "a"), "-o"]
     for out in ("ref.npy", "out.png", "out.tiff"):
         assert main([*sample, str(tmp_path / out)]) == 0
